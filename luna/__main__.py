@@ -1,0 +1,3 @@
+from luna.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,115 @@
+"""The `luna` command: serve a dashboard, check or print its configuration."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from luna import __version__
+from luna.config.errors import ConfigError, display_path
+from luna.config.loader import find_config_path, load_config, load_dotenv_file, print_config_text
+
+logger = logging.getLogger("luna")
+
+# Glance spells sub-commands with a colon.
+COLON_COMMANDS = {"config:validate": ["config", "validate"], "config:print": ["config", "print"]}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    shared = argparse.ArgumentParser(add_help=False)
+    shared.add_argument("--config", "-c", metavar="PATH", default=argparse.SUPPRESS, help="configuration file (default: luna.yml, or $LUNA_CONFIG)")
+
+    serving = argparse.ArgumentParser(add_help=False)
+    serving.add_argument("--host", default=argparse.SUPPRESS, help="address to listen on (default: server.host, or all interfaces)")
+    serving.add_argument("--port", type=int, default=argparse.SUPPRESS, help="port to listen on (default: server.port, or 8080)")
+    serving.add_argument("--log-level", default=argparse.SUPPRESS, choices=["debug", "info", "warning", "error"], help="how much to log (default: info)")
+
+    parser = argparse.ArgumentParser(
+        prog="luna",
+        description="A self-hosted dashboard configured by one YAML file. With no command, serve it.",
+        parents=[shared, serving],
+    )
+    parser.add_argument("--version", "-v", action="version", version=f"luna {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    commands.add_parser("serve", parents=[shared, serving], help="serve the dashboard (the default)")
+    commands.add_parser("version", help="print the version")
+
+    config = commands.add_parser("config", help="check or print the configuration")
+    config_commands = config.add_subparsers(dest="config_command", metavar="ACTION", required=True)
+    config_commands.add_parser(
+        "validate", parents=[shared], help="report every problem as FILE:LINE:COLUMN: message; exit 1 if any"
+    )
+    config_commands.add_parser(
+        "print", parents=[shared], help="print the configuration with includes and variables resolved, secrets as ***"
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    arguments = _expand_colon_commands(list(sys.argv[1:] if argv is None else argv))
+    options = build_parser().parse_args(arguments)
+    load_dotenv_file(Path.cwd(), os.environ)
+
+    if options.command == "version":
+        print(f"luna {__version__}")
+        return 0
+    if options.command == "config":
+        return _config_command(options)
+    return _serve(options)
+
+
+def _expand_colon_commands(arguments: list[str]) -> list[str]:
+    expanded: list[str] = []
+    for argument in arguments:
+        expanded += COLON_COMMANDS.get(argument, [argument])
+    return expanded
+
+
+def _config_command(options: argparse.Namespace) -> int:
+    path = find_config_path(getattr(options, "config", None), os.environ)
+    if path is None:
+        print("luna: no configuration file: give --config PATH, set LUNA_CONFIG, or create luna.yml here", file=sys.stderr)
+        return 1
+
+    try:
+        if options.config_command == "validate":
+            load_config(path)
+        else:
+            sys.stdout.write(print_config_text(path))
+    except ConfigError as error:
+        for problem in error.problems:
+            print(problem, file=sys.stderr if options.config_command == "print" else sys.stdout)
+        return 1
+    return 0
+
+
+def _serve(options: argparse.Namespace) -> int:
+    from luna.server import serve  # imported here so `luna config …` starts fast
+
+    level = getattr(options, "log_level", None) or os.environ.get("LUNA_LOG_LEVEL", "info")
+    configure_logging(level)
+
+    path = find_config_path(getattr(options, "config", None), os.environ)
+    try:
+        return serve(path, host=getattr(options, "host", None), port=getattr(options, "port", None))
+    except ConfigError as error:
+        where = display_path(path) if path else "configuration"
+        logger.error("cannot start: %s has %d problems:", where, len(error.problems))
+        for problem in error.problems:
+            print(problem, file=sys.stderr)
+        return 1
+
+
+def configure_logging(level: str) -> None:
+    logging.basicConfig(
+        level=getattr(logging, level.upper(), logging.INFO),
+        format="%(asctime)s %(levelname)-7s %(name)s: %(message)s",
+        datefmt="%Y-%m-%d %H:%M:%S",
+    )
+    # httpx logs every request at INFO; monitors make many.
+    logging.getLogger("httpx").setLevel(logging.WARNING)

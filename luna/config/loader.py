@@ -1,0 +1,169 @@
+"""Load `luna.yml`: read, expand includes, substitute variables, parse and validate."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from dotenv import dotenv_values
+
+from luna.config.errors import ConfigError, ConfigProblem, Location
+from luna.config.models import Config
+from luna.config.source import ExpandedSource, read_config_source
+from luna.config.validation import validate_config
+from luna.config.variables import REDACTED, VariableContext, substitute_variables
+from luna.config.yaml_tree import Mark, YamlSyntaxError, parse_yaml
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_CONFIG_NAME = "luna.yml"
+# Glance users bring their file under its own name.
+FALLBACK_CONFIG_NAMES = ("luna.yaml", "glance.yml", "glance.yaml")
+
+# Keys whose values `luna config print` hides.
+SENSITIVE_KEY = re.compile(
+    r"^(?P<lead>\s*(?:-\s+)?(?:password|secret-key|token|api-key|apikey|client-secret|secret|gitlab-token)\s*:\s*)"
+    r"(?P<value>[^#\s].*?)(?P<trail>\s+#.*)?$",
+    re.IGNORECASE,
+)
+
+
+@dataclass
+class LoadedConfig:
+    """A valid configuration with the files it was read from."""
+
+    config: Config
+    path: Path | None
+    files: list[Path] = field(default_factory=list)
+    fingerprint: str = ""
+
+
+@dataclass
+class PreparedText:
+    """The configuration text after includes and variables, ready for YAML."""
+
+    source: ExpandedSource
+    lines: list[str]
+    problems: list[ConfigProblem]
+
+    @property
+    def text(self) -> str:
+        return "".join(line + "\n" for line in self.lines)
+
+    @property
+    def fingerprint(self) -> str:
+        return hashlib.sha256(self.text.encode()).hexdigest()
+
+
+def prepare_text(path: Path, variables: VariableContext, redact_secrets: bool = False) -> PreparedText:
+    source, problems = read_config_source(path)
+    lines, variable_problems = substitute_variables(source, variables, redact_secrets)
+    return PreparedText(source, lines, problems + variable_problems)
+
+
+def load_config(path: Path, environ: Mapping[str, str] | None = None, secrets_dir: Path | None = None) -> LoadedConfig:
+    """Load and validate a configuration file; raise `ConfigError` listing every problem."""
+
+    variables = _variable_context(environ, secrets_dir)
+    prepared = prepare_text(path, variables)
+    config = parse_and_validate(prepared)
+    return LoadedConfig(config, path.resolve(), list(prepared.source.files), prepared.fingerprint)
+
+
+def parse_and_validate(prepared: PreparedText) -> Config:
+    source = prepared.source
+    problems = list(prepared.problems)
+
+    def locate(mark: Mark) -> Location | None:
+        return source.locate(mark.line, mark.column)
+
+    try:
+        tree, yaml_issues = parse_yaml(prepared.text)
+    except YamlSyntaxError as error:
+        mark = error.issue.mark
+        problems.append(ConfigProblem(error.issue.message, locate(mark) if mark else _first_line(source)))
+        raise ConfigError(problems) from None
+
+    problems += [ConfigProblem(issue.message, locate(issue.mark) if issue.mark else None) for issue in yaml_issues]
+
+    config, validation_problems = validate_config(tree, locate)
+
+    # A line with an unresolved variable still reads `${NAME}`, so the model
+    # check would report the same mistake again as an invalid value.
+    variable_lines = {(p.location.file, p.location.line) for p in prepared.problems if p.location}
+    problems += [
+        problem
+        for problem in validation_problems
+        if problem.location is None or (problem.location.file, problem.location.line) not in variable_lines
+    ]
+
+    if problems or config is None:
+        raise ConfigError(problems or [ConfigProblem("the configuration is invalid", _first_line(source))])
+    return config
+
+
+def print_config_text(path: Path, environ: Mapping[str, str] | None = None, secrets_dir: Path | None = None) -> str:
+    """Return the resolved configuration text with secrets replaced by `***`."""
+
+    prepared = prepare_text(path, _variable_context(environ, secrets_dir), redact_secrets=True)
+    if prepared.problems:
+        raise ConfigError(prepared.problems)
+    return "".join(_redact_line(line) + "\n" for line in prepared.lines)
+
+
+def _redact_line(line: str) -> str:
+    match = SENSITIVE_KEY.match(line)
+    if match is None:
+        return line
+    return match["lead"] + REDACTED + (match["trail"] or "")
+
+
+def _first_line(source: ExpandedSource) -> Location | None:
+    return source.locate(0, 0)
+
+
+def _variable_context(environ: Mapping[str, str] | None, secrets_dir: Path | None) -> VariableContext:
+    context = VariableContext(os.environ if environ is None else environ)
+    if secrets_dir is not None:
+        context = VariableContext(context.environ, secrets_dir)
+    return context
+
+
+def find_config_path(explicit: str | None, environ: Mapping[str, str]) -> Path | None:
+    """Return the file named by --config or LUNA_CONFIG, else luna.yml in the working folder if present."""
+
+    named = explicit or environ.get("LUNA_CONFIG")
+    if named:
+        return Path(named).expanduser()
+
+    for name in (DEFAULT_CONFIG_NAME, *FALLBACK_CONFIG_NAMES):
+        candidate = Path(name)
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def load_dotenv_file(folder: Path, environ: dict[str, str] | os._Environ[str]) -> list[str]:
+    """Add the variables of `.env` in `folder` that the environment does not already set.
+
+    Returns the names that were added; a variable set in the real environment
+    always wins over the file.
+    """
+
+    path = folder / ".env"
+    if not path.is_file():
+        return []
+
+    added = []
+    for name, value in dotenv_values(path).items():
+        if value is None or name in environ:
+            continue
+        environ[name] = value
+        added.append(name)
+    logger.info("read %d variables from %s", len(added), path)
+    return added

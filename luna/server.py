@@ -1,0 +1,101 @@
+"""Start luna: load the configuration (or the demo), build the app and run uvicorn."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import uvicorn
+
+from luna import __version__
+from luna.config.errors import display_path
+from luna.config.loader import LoadedConfig, load_config
+from luna.config.watch import ConfigWatcher
+from luna.demo.service import DemoService
+from luna.runtime import Runtime
+from luna.web.app import create_app
+
+logger = logging.getLogger(__name__)
+
+DEMO_CONFIG = Path(__file__).resolve().parent / "demo" / "demo.yml"
+
+
+@dataclass
+class Services:
+    """Background helpers that live as long as the server: the watcher and the demo service."""
+
+    watcher: ConfigWatcher | None = None
+    demo: DemoService | None = None
+    tasks: list[asyncio.Task[None]] = field(default_factory=list)
+
+    async def start(self, runtime: Runtime) -> None:
+        if self.demo is not None:
+            await self.demo.start()
+        if self.watcher is not None:
+            self.tasks.append(asyncio.create_task(self.watcher.run(), name="config watcher"))
+
+    async def stop(self, runtime: Runtime) -> None:
+        for task in self.tasks:
+            task.cancel()
+        for task in self.tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        if self.demo is not None:
+            await self.demo.stop()
+
+
+def load_demo(host: str, port: int) -> tuple[LoadedConfig, DemoService]:
+    demo = DemoService()
+    self_host = "127.0.0.1" if host in ("", "0.0.0.0") else ("[::1]" if host == "::" else host)
+    environ = {
+        **os.environ,
+        "LUNA_DEMO_SERVICE_URL": demo.url,
+        "LUNA_DEMO_SELF_URL": f"http://{self_host}:{port}/api/healthz",
+    }
+    loaded = load_config(DEMO_CONFIG, environ=environ)
+    # The demo is not the user's file: nothing to watch or reload.
+    loaded.path = None
+    return loaded, demo
+
+
+def serve(path: Path | None, host: str | None = None, port: int | None = None) -> int:
+    """Serve until interrupted; raise ConfigError if the configuration is invalid."""
+
+    services = Services()
+    if path is None:
+        listen_host, listen_port = host or "", port or 8080
+        loaded, services.demo = load_demo(listen_host, listen_port)
+        logger.info("no luna.yml here and no --config given: serving the built-in demo")
+    else:
+        loaded = load_config(path)
+        server = loaded.config.server
+        listen_host, listen_port = host if host is not None else server.host, port or server.port
+
+    runtime = Runtime(loaded)
+    if loaded.path is not None:
+        config_path = loaded.path
+        services.watcher = ConfigWatcher(loaded, lambda: load_config(config_path), runtime.apply)
+
+    app = create_app(runtime, on_startup=[services.start], on_shutdown=[services.stop])
+    bind = listen_host or "0.0.0.0"
+    shown = "127.0.0.1" if bind == "0.0.0.0" else bind
+    base = loaded.config.server.base_url
+    source = display_path(loaded.path) if loaded.path else "built-in demo"
+    logger.info("luna %s serving http://%s:%d%s/ (configuration: %s)", __version__, shown, listen_port, base, source)
+
+    config = uvicorn.Config(
+        app,
+        host=bind,
+        port=listen_port,
+        log_config=None,
+        access_log=False,
+        proxy_headers=False,
+        timeout_graceful_shutdown=3,
+        server_header=False,
+    )
+    uvicorn.Server(config).run()
+    return 0

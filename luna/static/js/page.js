@@ -1,0 +1,34 @@
+// Entry point: sets up every behaviour on the page, and again on each widget
+// the page replaces. Each initialiser marks what it set up, so running it on
+// the same element twice adds nothing.
+
+import { setupClocks } from "./clock.js";
+import { setupGroups } from "./group.js";
+import { setupMasonry } from "./masonry.js";
+import { setupPendingWidgets } from "./pending.js";
+import { setupRelativeTimes } from "./relative-time.js";
+import { setupSearchBoxes } from "./search.js";
+import { setupThemePicker } from "./theme.js";
+import { onWidgetReplaced } from "./widgets.js";
+
+export function setupContent(root) {
+  setupClocks(root);
+  setupSearchBoxes(root);
+  setupGroups(root);
+  setupMasonry(root);
+  setupRelativeTimes(root);
+  setupPendingWidgets(root);
+}
+
+function start() {
+  setupThemePicker(document);
+  setupContent(document);
+  onWidgetReplaced((element) => setupContent(element));
+  document.documentElement.classList.add("page-ready");
+}
+
+if (document.readyState === "loading") {
+  document.addEventListener("DOMContentLoaded", start, { once: true });
+} else {
+  start();
+}

@@ -1,0 +1,86 @@
+"""The ASGI application: routes, the base-URL prefix and the lifespan."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from luna.runtime import Runtime
+from luna.web import api, pages, static
+
+logger = logging.getLogger(__name__)
+
+LifespanHook = Callable[[Runtime], Awaitable[None]]
+
+
+def create_app(
+    runtime: Runtime,
+    on_startup: list[LifespanHook] | None = None,
+    on_shutdown: list[LifespanHook] | None = None,
+) -> ASGIApp:
+    """Build the application around a runtime; the hooks run after start and before stop."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await runtime.start()
+        for hook in on_startup or []:
+            await hook(runtime)
+        try:
+            yield
+        finally:
+            for hook in on_shutdown or []:
+                await hook(runtime)
+            await runtime.stop()
+
+    routes = [
+        Route("/", pages.first_page, methods=["GET", "HEAD"]),
+        Route("/manifest.json", static.manifest, methods=["GET", "HEAD"]),
+        Route("/static/{version}/{path:path}", static.built_in_file, methods=["GET", "HEAD"]),
+        Route("/assets/{path:path}", static.user_file, methods=["GET", "HEAD"]),
+        Route("/api/healthz", api.healthz, methods=["GET", "HEAD"]),
+        Route("/api/pages/{slug}/content/", api.page_content, methods=["GET", "HEAD"]),
+        Route("/api/widgets/{widget_id}/content/", api.widget_content, methods=["GET", "HEAD"]),
+        Route("/api/widgets/{widget_id}/data", api.widget_data, methods=["GET", "HEAD"]),
+        Route("/api/set-theme/{key}", api.set_theme, methods=["POST"]),
+        Route("/api/{rest:path}", api.not_found),
+        Route("/{slug}", pages.page, methods=["GET", "HEAD"]),
+        Route("/{slug}/", pages.page, methods=["GET", "HEAD"]),
+    ]
+    app = Starlette(routes=routes, lifespan=lifespan, exception_handlers={404: _not_found})
+    app.state.runtime = runtime
+    return BaseURLMiddleware(app, runtime)
+
+
+async def _not_found(request: Request, exc: Exception) -> Response:
+    if request.url.path.startswith("/api/"):
+        return await api.not_found(request)
+    return await pages.not_found(request, "page")
+
+
+class BaseURLMiddleware:
+    """Serve the app under `server.base-url`, whether or not the proxy strips it.
+
+    Behind a proxy that forwards `/luna/api/...` unchanged, the prefix is
+    removed here; behind one that strips it (Glance's expectation), requests
+    arrive without it and pass through. Every URL luna emits carries the prefix.
+    """
+
+    def __init__(self, app: ASGIApp, runtime: Runtime) -> None:
+        self.app = app
+        self.runtime = runtime
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] in ("http", "websocket"):
+            base = self.runtime.dashboard.config.server.base_url
+            path: str = scope["path"]
+            if base and (path == base or path.startswith(base + "/")):
+                # ASGI paths include the root path; Starlette routes on what follows it.
+                scope = dict(scope, root_path=base)
+        await self.app(scope, receive, send)

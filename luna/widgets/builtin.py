@@ -1,0 +1,12 @@
+"""Import every built-in widget module so each registers its type."""
+
+from luna.widgets import (  # noqa: F401
+    bookmarks,
+    clock,
+    group,
+    html,
+    iframe,
+    monitor,
+    search,
+    split_column,
+)
