@@ -51,6 +51,9 @@ class ManualClock:
     async def advance(self, seconds: float) -> None:
         """Move time forward, waking each sleeper whose time has come and letting it run."""
 
+        # Tasks created just before this call have not run yet; let them
+        # start, so the sleeps they are about to begin count from now.
+        await _let_tasks_run()
         target = self._now + seconds
         while self._sleepers and self._sleepers[0][0] <= target:
             wake_at, _, future = self._sleepers.pop(0)

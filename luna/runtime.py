@@ -1,4 +1,4 @@
-"""The running dashboard: current configuration, its widgets, their refreshes, and reloads."""
+"""The running dashboard: current configuration, its widgets, their refreshes, reloads and live events."""
 
 from __future__ import annotations
 
@@ -8,8 +8,11 @@ from collections.abc import Awaitable, Callable
 
 from luna.clock import Clock, SystemClock
 from luna.config.loader import LoadedConfig
+from luna.config.models import Config, EventsSettings
 from luna.dashboard import Dashboard, build_dashboard
-from luna.scheduler import Scheduler
+from luna.events.hub import EventHub, HubSettings
+from luna.events.types import page_update, widget_updated
+from luna.scheduler import START_SPREAD, Scheduler
 from luna.web.assets import StaticAssets, static_assets
 from luna.web.rendering import Renderer, render_all, render_with_ancestors
 from luna.widgets.base import Widget, WidgetState
@@ -22,23 +25,43 @@ UpdateListener = Callable[[Widget, WidgetState, WidgetState, list[Widget]], Awai
 ReloadListener = Callable[[Dashboard, Dashboard], Awaitable[None] | None]
 
 
+def hub_settings(events: EventsSettings) -> HubSettings:
+    return HubSettings(
+        coalesce_window=events.coalesce_window,
+        ping_interval=events.ping_interval,
+        buffer_size=events.buffer_size,
+        client_queue=events.client_queue,
+    )
+
+
 class Runtime:
     """Owns the current dashboard and everything that runs for it.
 
     A reload builds the new dashboard completely before swapping it in, so a
     request always sees one whole configuration; the old refresh tasks are
-    cancelled after the swap.
+    cancelled after the swap. The event hub outlives reloads, so open event
+    streams stay connected and receive the `page:update` that follows.
     """
 
-    def __init__(self, loaded: LoadedConfig, clock: Clock | None = None, assets: StaticAssets | None = None) -> None:
+    def __init__(
+        self,
+        loaded: LoadedConfig,
+        clock: Clock | None = None,
+        assets: StaticAssets | None = None,
+        start_spread: float = START_SPREAD,
+    ) -> None:
         self.clock = clock or SystemClock()
+        self.start_spread = start_spread
         self.assets = assets or static_assets()
         self.dashboard, self.renderer = self._prepare(loaded, previous=None)
+        self.hub = EventHub(hub_settings(loaded.config.server.events), self.clock)
         self.update_listeners: list[UpdateListener] = []
         self.reload_listeners: list[ReloadListener] = []
         self.scheduler: Scheduler | None = None
         self.refresh_context: RefreshContext | None = None
         self._reload_lock = asyncio.Lock()
+        # The loop the runtime runs in, for code on other threads (tests, signal handlers).
+        self.loop: asyncio.AbstractEventLoop | None = None
 
     def _prepare(self, loaded: LoadedConfig, previous: Dashboard | None) -> tuple[Dashboard, Renderer]:
         dashboard = build_dashboard(loaded)
@@ -53,7 +76,9 @@ class Runtime:
         return dashboard, renderer
 
     async def start(self) -> None:
+        self.loop = asyncio.get_running_loop()
         self.refresh_context = RefreshContext(self.clock)
+        self.hub.start()
         self.scheduler = self._new_scheduler(self.dashboard)
         self.scheduler.start()
         logger.info("dashboard started: %d pages, %d widgets", len(self.dashboard.pages), len(self.dashboard.widgets))
@@ -62,6 +87,7 @@ class Runtime:
         if self.scheduler is not None:
             await self.scheduler.stop()
             self.scheduler = None
+        await self.hub.stop()
         if self.refresh_context is not None:
             await self.refresh_context.aclose()
             self.refresh_context = None
@@ -69,7 +95,13 @@ class Runtime:
     def _new_scheduler(self, dashboard: Dashboard) -> Scheduler:
         if self.refresh_context is None:
             raise RuntimeError("the runtime must be started before it schedules refreshes")
-        return Scheduler(dashboard.all_widgets(), self.refresh_context, self.clock, on_state_change=self._state_changed)
+        return Scheduler(
+            dashboard.all_widgets(),
+            self.refresh_context,
+            self.clock,
+            on_state_change=self._state_changed,
+            start_spread=self.start_spread,
+        )
 
     async def apply(self, loaded: LoadedConfig) -> None:
         """Swap in a new configuration, keeping the state of widgets that did not change."""
@@ -79,6 +111,7 @@ class Runtime:
             self._warn_about_restart_only_settings(old_dashboard, loaded)
 
             self.dashboard, self.renderer = self._prepare(loaded, previous=old_dashboard)
+            self.hub.configure(hub_settings(loaded.config.server.events))
             if self.refresh_context is not None:
                 self.scheduler = self._new_scheduler(self.dashboard)
                 self.scheduler.start()
@@ -92,8 +125,17 @@ class Runtime:
                 len(self.dashboard.widgets),
                 kept,
             )
+            self._announce_reload(old_dashboard, self.dashboard)
             for listener in self.reload_listeners:
                 await _call(listener, old_dashboard, self.dashboard)
+
+    def _announce_reload(self, old: Dashboard, new: Dashboard) -> None:
+        """Tell open pages to fetch their content again, or the whole document when its frame changed."""
+
+        reload_document = _document_frame(old.config) != _document_frame(new.config)
+        slugs = [page.slug for page in old.pages] + [page.slug for page in new.pages if old.page(page.slug) is None]
+        for slug in slugs:
+            self.hub.publish(page_update(slug, reload_document))
 
     def _warn_about_restart_only_settings(self, old: Dashboard, loaded: LoadedConfig) -> None:
         before, after = old.config.server, loaded.config.server
@@ -110,9 +152,41 @@ class Runtime:
         if self.dashboard.widgets.get(widget.id) is not widget:
             return
 
+        # Events go out only after the whole new state is rendered, so a
+        # client that fetches at once never sees half an update.
         changed = render_with_ancestors(widget, self.renderer)
+        if widget in changed and widget.rendered is not None:
+            self.hub.publish(widget_updated(widget.id, widget.rendered.version))
+        for event in widget.change_events(old, new):
+            self.hub.publish(event)
+
         for listener in self.update_listeners:
             await _call(listener, widget, old, new, changed)
+
+
+def _document_frame(config: Config) -> tuple[object, ...]:
+    """The parts of the configuration that live outside the page content."""
+
+    return (
+        config.theme,
+        config.branding,
+        config.document,
+        config.server.base_url,
+        config.server.events.enabled,
+        tuple(
+            (
+                page.name,
+                page.slug,
+                page.width,
+                page.desktop_navigation_width,
+                page.center_vertically,
+                page.hide_desktop_navigation,
+                page.show_mobile_header,
+                tuple(column.size for column in page.columns),
+            )
+            for page in config.pages
+        ),
+    )
 
 
 async def _call(listener: Callable[..., Awaitable[None] | None], *arguments: object) -> None:

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 import os
+import socket
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -97,5 +98,22 @@ def serve(path: Path | None, host: str | None = None, port: int | None = None) -
         timeout_graceful_shutdown=3,
         server_header=False,
     )
-    uvicorn.Server(config).run()
+    LunaServer(config, runtime).run()
     return 0
+
+
+class LunaServer(uvicorn.Server):
+    """uvicorn's server, ending every event stream as soon as shutdown begins.
+
+    uvicorn waits for open responses before it runs the lifespan shutdown,
+    and an event stream never ends by itself, so without this every stop
+    would wait out the graceful-shutdown timeout.
+    """
+
+    def __init__(self, config: uvicorn.Config, runtime: Runtime) -> None:
+        super().__init__(config)
+        self.runtime = runtime
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        self.runtime.hub.close_all()
+        await super().shutdown(sockets)

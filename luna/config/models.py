@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from luna.config.fields import HSL, HSLColor, Link, parse_hsl
+from luna.config.fields import HSL, Duration, HSLColor, Link, parse_hsl
 
 
 def kebab_case(name: str) -> str:
@@ -27,12 +27,23 @@ class ConfigModel(BaseModel):
     )
 
 
+class EventsSettings(ConfigModel):
+    """Live events over Server-Sent Events (`server.events`)."""
+
+    enabled: bool = True
+    ping_interval: Duration = Field(default=30.0, gt=0)
+    coalesce_window: Duration = Field(default=5.0, ge=0)
+    buffer_size: int = Field(default=1000, ge=1, le=1_000_000)
+    client_queue: int = Field(default=256, ge=8, le=100_000)
+
+
 class Server(ConfigModel):
     host: str = ""
     port: int = Field(default=8080, ge=1, le=65535)
     base_url: str = ""
     proxied: bool = False
     assets_path: Path | None = None
+    events: EventsSettings = Field(default_factory=EventsSettings)
 
     @field_validator("base_url")
     @classmethod

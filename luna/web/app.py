@@ -14,6 +14,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from luna.runtime import Runtime
 from luna.web import api, pages, static
+from luna.web.events import EventStream
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +46,7 @@ def create_app(
         Route("/static/{version}/{path:path}", static.built_in_file, methods=["GET", "HEAD"]),
         Route("/assets/{path:path}", static.user_file, methods=["GET", "HEAD"]),
         Route("/api/healthz", api.healthz, methods=["GET", "HEAD"]),
+        Route("/api/events", EventStream(runtime), methods=["GET"]),
         Route("/api/pages/{slug}/content/", api.page_content, methods=["GET", "HEAD"]),
         Route("/api/widgets/{widget_id}/content/", api.widget_content, methods=["GET", "HEAD"]),
         Route("/api/widgets/{widget_id}/data", api.widget_data, methods=["GET", "HEAD"]),

@@ -25,7 +25,10 @@ def _document(request: Request, slug: str) -> Response:
     if view is None:
         return _not_found_response(request, "page")
 
-    html = runtime.renderer.render_document(view, theme_key(request))
+    hub = runtime.hub
+    html = runtime.renderer.render_document(
+        view, theme_key(request), live_last_id=str(hub.ids.last), live_retry_ms=hub.settings.retry_ms
+    )
     return HTMLResponse(html, headers=HTML_HEADERS)
 
 

@@ -92,13 +92,15 @@ class Renderer:
     def render_page_content(self, view: PageView) -> str:
         return self.env.get_template("page-content.html").render(page=view, widget_html=_widget_html)
 
-    def render_document(self, view: PageView, theme_key: str | None) -> str:
+    def render_document(self, view: PageView, theme_key: str | None, live_last_id: str = "", live_retry_ms: int = 2000) -> str:
         return self.env.get_template("document.html").render(
             page=view,
             content=Markup(self.render_page_content(view)),
             theme=self.theme(theme_key),
             themes=list(self.themes.values()),
             widget_html=_widget_html,
+            live_last_id=live_last_id,
+            live_retry_ms=live_retry_ms,
         )
 
     def render_not_found(self, theme_key: str | None, what: str) -> str:

@@ -14,6 +14,7 @@ from luna.config.fields import Duration, Link
 from luna.config.models import ConfigModel
 
 if TYPE_CHECKING:
+    from luna.events.types import Event
     from luna.widgets.refresh import RefreshContext
 
 logger = logging.getLogger(__name__)
@@ -171,6 +172,24 @@ class Widget:
 
     def public_data(self) -> Any:
         """The widget's current data as JSON-ready values, for `/api/widgets/{id}/data`."""
+
+        return None
+
+    def change_events(self, old: WidgetState, new: WidgetState) -> list[Event]:
+        """Events beyond `widget:updated` that a refresh from `old` to `new` causes.
+
+        Called after the new state is in place and rendered. The first data
+        after start or reload (`old` not loaded) is a baseline, not a change.
+        """
+
+        return []
+
+    def signature(self) -> str | None:
+        """What the browser compares to decide whether an update is worth highlighting.
+
+        None means every update is; a monitor returns its sites' states, so a
+        new response time alone does not flash the widget.
+        """
 
         return None
 

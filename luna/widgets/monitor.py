@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 from dataclasses import dataclass
 from typing import Any, ClassVar, Literal
@@ -14,7 +15,8 @@ from luna.checks.http import HttpTarget, check_http
 from luna.checks.result import CheckResult, Status
 from luna.config.fields import Duration, Link, WebURL
 from luna.config.models import ConfigModel
-from luna.widgets.base import Widget, WidgetOptions
+from luna.events.types import SITE_CHANGED, Event
+from luna.widgets.base import Widget, WidgetOptions, WidgetState
 from luna.widgets.icons import IconField
 from luna.widgets.refresh import RefreshContext
 from luna.widgets.registry import register
@@ -178,6 +180,44 @@ class MonitorWidget(Widget):
                 logger.log(level, 'monitor "%s": up (%s, %s ms)', site.display_title, result.code, result.response_time_ms)
             else:
                 logger.warning('monitor "%s": %s (%s)', site.display_title, result.label.lower(), result.error)
+
+    @staticmethod
+    def site_key(result: CheckResult | None) -> tuple[object, ...] | None:
+        """What counts as a change of a site's state: not its response time or the wording of an error."""
+
+        if result is None:
+            return None
+        return (result.status, result.code, result.error_class, result.timed_out)
+
+    def change_events(self, old: WidgetState, new: WidgetState) -> list[Event]:
+        if not old.loaded or not new.loaded:
+            return []
+
+        before = old.data or ()
+        events = []
+        for index, view in enumerate(self.sites()):
+            previous = before[index] if index < len(before) else None
+            if previous is None or self.site_key(previous) == self.site_key(view.result):
+                continue
+            events.append(Event(SITE_CHANGED, self._site_event_data(view), key=("site", self.id, index)))
+        return events
+
+    def _site_event_data(self, view: SiteView) -> dict[str, Any]:
+        result = view.result
+        return {
+            "widget_id": self.id,
+            "title": view.title,
+            "url": view.options.url,
+            "status": int(result.status) if result else None,
+            "code": result.code if result else None,
+            "response_time_ms": result.response_time_ms if result else None,
+            "timed_out": result.timed_out if result else False,
+            "error": result.error if result else None,
+        }
+
+    def signature(self) -> str | None:
+        keys = [self.site_key(view.result) for view in self.sites()]
+        return hashlib.sha256(repr(keys).encode()).hexdigest()[:12]
 
     def sites(self) -> list[SiteView]:
         results = self.state.data or ()

@@ -12,6 +12,9 @@ from contextlib import contextmanager
 import uvicorn
 from starlette.types import ASGIApp
 
+from luna.runtime import Runtime
+from luna.server import LunaServer
+
 
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
@@ -20,12 +23,15 @@ def free_port() -> int:
 
 
 @contextmanager
-def serve_in_thread(app: ASGIApp, port: int | None = None) -> Iterator[str]:
-    """Run an ASGI app under uvicorn in a background thread; yield its base URL."""
+def serve_in_thread(app: ASGIApp, port: int | None = None, runtime: Runtime | None = None) -> Iterator[str]:
+    """Run an ASGI app under uvicorn in a background thread; yield its base URL.
+
+    With a runtime, the server is luna's own, which ends event streams at shutdown.
+    """
 
     port = port or free_port()
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, access_log=False, lifespan="on")
-    server = uvicorn.Server(config)
+    server = LunaServer(config, runtime) if runtime is not None else uvicorn.Server(config)
     thread = threading.Thread(target=lambda: asyncio.run(server.serve()), daemon=True)
     thread.start()
 

@@ -3,16 +3,19 @@
 // the same element twice adds nothing.
 
 import { setupClocks } from "./clock.js";
+import { setupCollapsibleLists } from "./collapsible.js";
 import { setupGroups } from "./group.js";
 import { setupMasonry } from "./masonry.js";
 import { setupPendingWidgets } from "./pending.js";
 import { setupRelativeTimes } from "./relative-time.js";
 import { setupSearchBoxes } from "./search.js";
 import { setupThemePicker } from "./theme.js";
-import { onWidgetReplaced } from "./widgets.js";
+import { startLiveUpdates } from "./live.js";
+import { onContentReplaced } from "./widgets.js";
 
 export function setupContent(root) {
   setupClocks(root);
+  setupCollapsibleLists(root);
   setupSearchBoxes(root);
   setupGroups(root);
   setupMasonry(root);
@@ -23,7 +26,8 @@ export function setupContent(root) {
 function start() {
   setupThemePicker(document);
   setupContent(document);
-  onWidgetReplaced((element) => setupContent(element));
+  onContentReplaced((root) => setupContent(root));
+  startLiveUpdates();
   document.documentElement.classList.add("page-ready");
 }
 

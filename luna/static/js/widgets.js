@@ -1,9 +1,10 @@
-// Replacing one widget's element with fresh HTML from the server, and telling
+// Fetching and swapping one widget, or the whole page content, and telling
 // the initialisers about the new subtree.
 
 const listeners = [];
+const inFlight = new Map();
 
-export function onWidgetReplaced(listener) {
+export function onContentReplaced(listener) {
   listeners.push(listener);
 }
 
@@ -11,10 +12,20 @@ export function baseURL() {
   return document.body.dataset.baseUrl || "";
 }
 
+function widgetElement(widgetId) {
+  return document.querySelector(`[data-widget-id="${CSS.escape(widgetId)}"]`);
+}
+
+function notify(root) {
+  for (const listener of listeners) {
+    listener(root);
+  }
+}
+
 // Swap the element with this widget id for the given HTML. Returns the new
 // element, or null when the widget is not on this page.
 export function replaceWidget(widgetId, html) {
-  const current = document.querySelector(`[data-widget-id="${CSS.escape(widgetId)}"]`);
+  const current = widgetElement(widgetId);
   if (!current) {
     return null;
   }
@@ -26,17 +37,116 @@ export function replaceWidget(widgetId, html) {
     return null;
   }
 
+  const changed = current.dataset.widgetSignature === undefined
+    || current.dataset.widgetSignature !== replacement.dataset.widgetSignature;
   current.replaceWith(replacement);
-  for (const listener of listeners) {
-    listener(replacement);
+  notify(replacement);
+  if (changed && !replacement.dataset.widgetPending) {
+    highlight(replacement);
   }
   return replacement;
 }
 
+function highlight(element) {
+  element.classList.add("widget-just-updated");
+  setTimeout(() => element.classList.remove("widget-just-updated"), 1600);
+}
+
 export async function fetchWidget(url) {
   const response = await fetch(url, { headers: { Accept: "text/html" }, credentials: "same-origin" });
+  if (response.status === 401) {
+    throw new SessionExpired();
+  }
   if (!response.ok) {
     throw new Error(`${url} answered ${response.status}`);
   }
   return response.text();
+}
+
+class SessionExpired extends Error {}
+
+// Fetch a widget's current HTML and swap it in. Requests for one widget never
+// overlap: a request made while one is running is folded into one more fetch.
+export async function refreshWidget(widgetId, { announce } = {}) {
+  if (!widgetId || !widgetElement(widgetId)) {
+    return;
+  }
+  if (inFlight.has(widgetId)) {
+    inFlight.set(widgetId, true);
+    return;
+  }
+
+  inFlight.set(widgetId, false);
+  try {
+    const html = await fetchWidget(`${baseURL()}/api/widgets/${encodeURIComponent(widgetId)}/content/`);
+    replaceWidget(widgetId, html);
+    if (announce) {
+      announceChange(announce);
+    }
+  } catch (error) {
+    handleFetchError(error);
+  } finally {
+    const again = inFlight.get(widgetId);
+    inFlight.delete(widgetId);
+    if (again) {
+      refreshWidget(widgetId);
+    }
+  }
+}
+
+let pageRequest = null;
+
+// Fetch the page content and swap it in, keeping the scroll position.
+export function refreshPage() {
+  pageRequest ??= loadPage().finally(() => {
+    pageRequest = null;
+  });
+  return pageRequest;
+}
+
+async function loadPage() {
+  const container = document.getElementById("page-content");
+  const url = document.body.dataset.pageContentUrl;
+  if (!container || !url) {
+    return;
+  }
+
+  try {
+    const response = await fetch(url, { headers: { Accept: "text/html" }, credentials: "same-origin" });
+    if (response.status === 401) {
+      throw new SessionExpired();
+    }
+    if (response.status === 404) {
+      // The page was removed or renamed: the document shows what is there now.
+      location.reload();
+      return;
+    }
+    if (!response.ok) {
+      throw new Error(`${url} answered ${response.status}`);
+    }
+
+    const html = await response.text();
+    const scroll = window.scrollY;
+    container.innerHTML = html;
+    notify(container);
+    window.scrollTo({ top: scroll, behavior: "instant" });
+  } catch (error) {
+    handleFetchError(error);
+  }
+}
+
+function handleFetchError(error) {
+  if (error instanceof SessionExpired) {
+    const next = encodeURIComponent(location.pathname + location.search);
+    location.assign(`${baseURL()}/login?next=${next}`);
+    return;
+  }
+  console.warn("luna: refreshing failed:", error);
+}
+
+function announceChange(text) {
+  const region = document.querySelector("[data-live-announcer]");
+  if (region) {
+    region.textContent = text;
+  }
 }
