@@ -211,7 +211,7 @@ class EventHub:
         self.stats.dropped_clients += 1
         logger.info("disconnecting an event stream client: %s; it will resume from its last event id", reason)
         self.subscribers.discard(subscriber)
-        subscriber.close()
+        subscriber.abort()
 
     async def _ping_forever(self) -> None:
         while True:

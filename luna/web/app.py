@@ -46,7 +46,6 @@ def create_app(
         Route("/static/{version}/{path:path}", static.built_in_file, methods=["GET", "HEAD"]),
         Route("/assets/{path:path}", static.user_file, methods=["GET", "HEAD"]),
         Route("/api/healthz", api.healthz, methods=["GET", "HEAD"]),
-        Route("/api/events", EventStream(runtime), methods=["GET"]),
         Route("/api/pages/{slug}/content/", api.page_content, methods=["GET", "HEAD"]),
         Route("/api/widgets/{widget_id}/content/", api.widget_content, methods=["GET", "HEAD"]),
         Route("/api/widgets/{widget_id}/data", api.widget_data, methods=["GET", "HEAD"]),
@@ -57,7 +56,7 @@ def create_app(
     ]
     app = Starlette(routes=routes, lifespan=lifespan, exception_handlers={404: _not_found})
     app.state.runtime = runtime
-    return BaseURLMiddleware(app, runtime)
+    return BaseURLMiddleware(app, runtime, EventStream(runtime))
 
 
 async def _not_found(request: Request, exc: Exception) -> Response:
@@ -74,15 +73,26 @@ class BaseURLMiddleware:
     arrive without it and pass through. Every URL luna emits carries the prefix.
     """
 
-    def __init__(self, app: ASGIApp, runtime: Runtime) -> None:
+    def __init__(self, app: ASGIApp, runtime: Runtime, events: ASGIApp) -> None:
         self.app = app
         self.runtime = runtime
+        self.events = events
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] in ("http", "websocket"):
-            base = self.runtime.dashboard.config.server.base_url
-            path: str = scope["path"]
-            if base and (path == base or path.startswith(base + "/")):
-                # ASGI paths include the root path; Starlette routes on what follows it.
-                scope = dict(scope, root_path=base)
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+
+        base = self.runtime.dashboard.config.server.base_url
+        path: str = scope["path"]
+        if base and (path == base or path.startswith(base + "/")):
+            # ASGI paths include the root path; Starlette routes on what follows it.
+            scope = dict(scope, root_path=base)
+            path = path[len(base) :]
+
+        # The event stream skips Starlette's routing and middleware: a stream
+        # lives for hours, and every layer would keep its frame per client.
+        if path == "/api/events" and scope["type"] == "http" and scope["method"] == "GET":
+            await self.events(scope, receive, send)
+            return
         await self.app(scope, receive, send)

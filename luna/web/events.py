@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import json
 import logging
+from collections.abc import Callable
 from urllib.parse import parse_qs
 
 from starlette.types import Receive, Scope, Send
@@ -19,9 +20,6 @@ from luna.events.subscriber import Subscriber
 from luna.runtime import Runtime
 
 logger = logging.getLogger(__name__)
-
-# A client whose socket accepts nothing for this long is treated as gone.
-SEND_TIMEOUT = 30.0
 
 STREAM_HEADERS = [
     (b"content-type", b"text/event-stream; charset=utf-8"),
@@ -34,9 +32,8 @@ STREAM_HEADERS = [
 
 
 class EventStream:
-    def __init__(self, runtime: Runtime, send_timeout: float = SEND_TIMEOUT) -> None:
+    def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
-        self.send_timeout = send_timeout
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if not self.runtime.dashboard.config.server.events.enabled:
@@ -57,19 +54,56 @@ class EventStream:
                 await send({"type": "http.response.body", "body": b"", "more_body": False})
 
     async def _pump(self, subscriber: Subscriber, send: Send) -> bool:
-        """Copy queued messages to the client until the stream ends; False if the client stopped reading."""
+        """Copy queued messages to the client until the stream ends; False if the client stopped reading.
 
+        A write waits while the client's socket is full. If the client stays
+        behind until its queue overflows, the hub aborts the subscriber, which
+        cancels that wait; the connection is then closed without a proper end.
+        """
+
+        subscriber.writer = asyncio.current_task()
+        subscriber.write_now = synchronous_writer(send)
         while True:
             chunk = await subscriber.get()
             if chunk is None:
                 return True
             try:
-                await asyncio.wait_for(
-                    send({"type": "http.response.body", "body": chunk, "more_body": True}), self.send_timeout
-                )
-            except TimeoutError:
-                logger.info("event stream client read nothing for %gs; closing its connection", self.send_timeout)
+                subscriber.sending = True
+                await send({"type": "http.response.body", "body": chunk, "more_body": True})
+            except asyncio.CancelledError:
+                if not subscriber.closed:
+                    raise
+                task = asyncio.current_task()
+                if task is not None:
+                    task.uncancel()
                 return False
+            finally:
+                subscriber.sending = False
+
+
+# uvicorn's HTTP protocols wait (for a full socket to drain) only before they
+# write, never after, so a send that has not suspended has finished writing,
+# and one that suspends can be closed having written nothing.
+SYNCHRONOUS_SEND_MODULES = frozenset({"uvicorn.protocols.http.httptools_impl", "uvicorn.protocols.http.h11_impl"})
+
+
+def synchronous_writer(send: Send) -> Callable[[bytes], bool] | None:
+    """Return a function that writes a chunk without a task switch, for servers known to allow it."""
+
+    owner = getattr(send, "__self__", None)
+    if owner is None or type(owner).__module__ not in SYNCHRONOUS_SEND_MODULES:
+        return None
+
+    def write_now(chunk: bytes) -> bool:
+        step = send({"type": "http.response.body", "body": chunk, "more_body": True})
+        try:
+            step.send(None)
+        except StopIteration:
+            return True
+        step.close()
+        return False
+
+    return write_now
 
 
 async def _close_on_disconnect(receive: Receive, subscriber: Subscriber) -> None:

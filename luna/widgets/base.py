@@ -107,7 +107,7 @@ class Widget:
         self.page_slug = context.page_slug
         self.parent = context.parent
         self.children: list[Widget] = children or []
-        self.state = WidgetState(loaded=self.is_static)
+        self.state = self.initial_state()
         self.rendered: Rendered | None = None
 
     def __repr__(self) -> str:
@@ -159,6 +159,11 @@ class Widget:
         yield self
         for child in self.children:
             yield from child.walk()
+
+    def initial_state(self) -> WidgetState:
+        """The state before the first refresh: loaded for static widgets, a placeholder for the rest."""
+
+        return WidgetState(loaded=self.is_static)
 
     async def refresh(self, context: RefreshContext) -> Any:
         """Fetch fresh data; only widgets with a `default_interval` implement it."""

@@ -129,6 +129,11 @@ class MonitorWidget(Widget):
     default_title = "Monitor"
     default_interval = DEFAULT_INTERVAL
 
+    def initial_state(self) -> WidgetState:
+        # The sites are known before any check: show them as "Checking…" at
+        # once instead of a spinner. An empty tuple is not a baseline for events.
+        return WidgetState(data=(), loaded=True)
+
     @property
     def monitor_options(self) -> MonitorOptions:
         return self.options  # type: ignore[return-value]

@@ -6,7 +6,7 @@
 // Locks or BroadcastChannel each tab opens its own stream; without
 // EventSource the page polls its content instead.
 
-import { baseURL, refreshPage, refreshWidget } from "./widgets.js";
+import { announceChange, baseURL, refreshPage, refreshWidget } from "./widgets.js";
 
 const MAX_RETRY_MS = 60000;
 const POLL_MS = 15000;
@@ -42,6 +42,8 @@ export function startLiveUpdates() {
     channel.onmessage = (message) => followLeader(message.data);
     navigator.locks.request(`luna-events ${scope}`, () => leadUntilUnload());
     setState("connecting");
+    // A tab that opens later asks the leader how its stream is doing.
+    channel.postMessage({ kind: "state-request" });
   } else {
     status.leader = true;
     openStream();
@@ -143,7 +145,13 @@ function goToLogin() {
 }
 
 function followLeader(message) {
-  if (status.leader || !message) {
+  if (!message) {
+    return;
+  }
+  if (status.leader) {
+    if (message.kind === "state-request") {
+      channel.postMessage({ kind: "state", state: status.state });
+    }
     return;
   }
   if (message.kind === "event") {
@@ -172,7 +180,10 @@ function handle(envelope) {
       refreshWidget(data.widget_id);
       break;
     case "monitor:site_changed":
-      refreshWidget(data.widget_id, { announce: describeSite(data) });
+      if (document.querySelector(`[data-widget-id="${CSS.escape(data.widget_id || "")}"]`)) {
+        announceChange(describeSite(data));
+      }
+      refreshWidget(data.widget_id);
       break;
     case "page:update":
       if (data.slug === document.body.dataset.pageSlug) {

@@ -67,7 +67,7 @@ class SessionExpired extends Error {}
 
 // Fetch a widget's current HTML and swap it in. Requests for one widget never
 // overlap: a request made while one is running is folded into one more fetch.
-export async function refreshWidget(widgetId, { announce } = {}) {
+export async function refreshWidget(widgetId) {
   if (!widgetId || !widgetElement(widgetId)) {
     return;
   }
@@ -80,9 +80,6 @@ export async function refreshWidget(widgetId, { announce } = {}) {
   try {
     const html = await fetchWidget(`${baseURL()}/api/widgets/${encodeURIComponent(widgetId)}/content/`);
     replaceWidget(widgetId, html);
-    if (announce) {
-      announceChange(announce);
-    }
   } catch (error) {
     handleFetchError(error);
   } finally {
@@ -144,7 +141,8 @@ function handleFetchError(error) {
   console.warn("luna: refreshing failed:", error);
 }
 
-function announceChange(text) {
+// Screen readers read the live region politely, after what they are reading.
+export function announceChange(text) {
   const region = document.querySelector("[data-live-announcer]");
   if (region) {
     region.textContent = text;
