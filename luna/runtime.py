@@ -84,13 +84,16 @@ class Runtime:
         logger.info("dashboard started: %d pages, %d widgets", len(self.dashboard.pages), len(self.dashboard.widgets))
 
     async def stop(self) -> None:
-        if self.scheduler is not None:
-            await self.scheduler.stop()
-            self.scheduler = None
-        await self.hub.stop()
-        if self.refresh_context is not None:
-            await self.refresh_context.aclose()
-            self.refresh_context = None
+        # The reload lock keeps a reload that is under way from starting a
+        # scheduler after this stop.
+        async with self._reload_lock:
+            if self.scheduler is not None:
+                await self.scheduler.stop()
+                self.scheduler = None
+            await self.hub.stop()
+            if self.refresh_context is not None:
+                await self.refresh_context.aclose()
+                self.refresh_context = None
 
     def _new_scheduler(self, dashboard: Dashboard) -> Scheduler:
         if self.refresh_context is None:
@@ -190,6 +193,11 @@ def _document_frame(config: Config) -> tuple[object, ...]:
 
 
 async def _call(listener: Callable[..., Awaitable[None] | None], *arguments: object) -> None:
-    result = listener(*arguments)
-    if asyncio.iscoroutine(result):
-        await result
+    # One failing listener must not keep the others from hearing of the change,
+    # nor make an applied reload look failed.
+    try:
+        result = listener(*arguments)
+        if asyncio.iscoroutine(result):
+            await result
+    except Exception:
+        logger.exception("listener %r failed, and the other listeners still run", listener)

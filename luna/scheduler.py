@@ -12,7 +12,7 @@ import logging
 import random
 from collections.abc import Awaitable, Callable, Iterable
 
-from luna.clock import Clock
+from luna.clock import Clock, wait_for
 from luna.widgets.base import Widget, WidgetError, WidgetState
 from luna.widgets.refresh import RefreshContext
 
@@ -25,6 +25,9 @@ START_SPREAD = 2.0
 # doubling up to 5 minutes, but never later than the regular interval.
 RETRY_FIRST = 15.0
 RETRY_MAX = 300.0
+# Past this many doublings the retry delay is RETRY_MAX anyway. The cap keeps
+# the delay from overflowing a float, which happened at the 1,025th failure in a row.
+RETRY_MAX_DOUBLINGS = 16
 
 StateListener = Callable[[Widget, WidgetState, WidgetState], Awaitable[None] | None]
 
@@ -76,15 +79,20 @@ class Scheduler:
             await self.clock.sleep(delay)
 
     def first_delay(self, widget: Widget) -> float:
-        """Wait before the first refresh: a short spread, or the rest of the interval of adopted data."""
+        """Wait before the first refresh: a short spread, plus what is left of the wait of adopted state.
+
+        A widget that kept its state through a reload refreshes when its
+        interval (or its retry delay, if it is failing) runs out, as it would
+        have without the reload.
+        """
 
         jitter = self._rng.uniform(0, self.start_spread)
-        state = widget.state
-        interval = widget.interval or 0.0
-        if state.loaded and state.error is None and state.succeeded_at is not None:
-            remaining = state.succeeded_at + interval - self.clock.now()
-            return max(remaining, 0.0) + jitter
-        return jitter
+        attempted_at = widget.state.attempted_at
+        if attempted_at is None:
+            return jitter
+
+        remaining = attempted_at + self.next_delay(widget) - self.clock.now()
+        return max(remaining, 0.0) + jitter
 
     async def refresh_once(self, widget: Widget) -> float:
         """Refresh one widget, store its new state and return the seconds until the next refresh."""
@@ -94,16 +102,26 @@ class Scheduler:
 
         old_state = widget.state
         widget.state = new_state
-        if self.on_state_change is not None:
+        await self._notify(widget, old_state, new_state)
+        return self.next_delay(widget)
+
+    async def _notify(self, widget: Widget, old_state: WidgetState, new_state: WidgetState) -> None:
+        if self.on_state_change is None:
+            return
+
+        # A failing listener (a template error, a closed event stream) must not
+        # end the widget's refresh task, so the error is logged and refreshes go on.
+        try:
             result = self.on_state_change(widget, old_state, new_state)
             if asyncio.iscoroutine(result):
                 await result
-        return self.next_delay(widget)
+        except Exception:
+            logger.exception("%s: a listener failed after the refresh, and refreshes go on", widget.label)
 
     async def _attempt(self, widget: Widget) -> WidgetState:
         started = self.clock.now()
         try:
-            data = await asyncio.wait_for(widget.refresh(self.context), timeout=widget.refresh_timeout)
+            data = await wait_for(self.clock, widget.refresh(self.context), widget.refresh_timeout)
         except WidgetError as error:
             return self._failed(widget, error.reason, error.detail, started)
         except TimeoutError:
@@ -128,5 +146,6 @@ class Scheduler:
         failures = widget.state.failures
         if failures == 0:
             return interval
-        retry = min(RETRY_FIRST * 2 ** (failures - 1), RETRY_MAX)
+        doublings = min(failures - 1, RETRY_MAX_DOUBLINGS)
+        retry = min(RETRY_FIRST * 2**doublings, RETRY_MAX)
         return min(retry, interval)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import os
 import socket
@@ -11,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import uvicorn
+from starlette.types import ASGIApp
 
 from luna import __version__
 from luna.config.errors import display_path
@@ -42,9 +42,13 @@ class Services:
     async def stop(self, runtime: Runtime) -> None:
         for task in self.tasks:
             task.cancel()
-        for task in self.tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        # A task that ended with an error must not keep the demo and the
+        # runtime from stopping, so its error is logged here, not raised.
+        results = await asyncio.gather(*self.tasks, return_exceptions=True)
+        for task, result in zip(self.tasks, results, strict=True):
+            if isinstance(result, Exception):
+                logger.error("%s had stopped with an error: %r", task.get_name(), result)
+        self.tasks.clear()
         if self.demo is not None:
             await self.demo.stop()
 
@@ -63,6 +67,16 @@ def load_demo(host: str, port: int) -> tuple[LoadedConfig, DemoService]:
     return loaded, demo
 
 
+def build_app(loaded: LoadedConfig, services: Services) -> ASGIApp:
+    """Build the app for a loaded configuration, with a watcher that reloads it when its files change."""
+
+    runtime = Runtime(loaded)
+    if loaded.path is not None:
+        config_path = loaded.path
+        services.watcher = ConfigWatcher(loaded, lambda: load_config(config_path), runtime.apply)
+    return create_app(runtime, on_startup=[services.start], on_shutdown=[services.stop])
+
+
 def serve(path: Path | None, host: str | None = None, port: int | None = None) -> int:
     """Serve until interrupted; raise ConfigError if the configuration is invalid."""
 
@@ -76,12 +90,7 @@ def serve(path: Path | None, host: str | None = None, port: int | None = None) -
         server = loaded.config.server
         listen_host, listen_port = host if host is not None else server.host, port or server.port
 
-    runtime = Runtime(loaded)
-    if loaded.path is not None:
-        config_path = loaded.path
-        services.watcher = ConfigWatcher(loaded, lambda: load_config(config_path), runtime.apply)
-
-    app = create_app(runtime, on_startup=[services.start], on_shutdown=[services.stop])
+    app = build_app(loaded, services)
     bind = listen_host or "0.0.0.0"
     shown = "127.0.0.1" if bind == "0.0.0.0" else bind
     base = loaded.config.server.base_url

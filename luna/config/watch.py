@@ -54,16 +54,33 @@ class ConfigWatcher:
         self.settle_time = settle_time
         self.fingerprint = loaded.fingerprint
         self.files = set(loaded.files) | {self.path}
+        # NOTE: these first stamps are taken now, not when `loaded` was read, so
+        # a save in between goes unnoticed until the files change again.
         self.stamps = self._stamps()
 
     def _stamps(self) -> dict[Path, FileStamp]:
         return {path: _stamp(path) for path in sorted(self.files)}
 
+    def _watch(self, files: list[Path], seen: dict[Path, FileStamp]) -> None:
+        """Watch `files` from now on, comparing them with `seen`, the stamps taken before the load.
+
+        Stamps taken after the load would hide a save that landed while the
+        load ran, so the earlier stamps stay and the next poll notices that
+        save. Only files new to the watch are stamped now.
+        """
+
+        self.files = set(files) | {self.path}
+        self.stamps = {path: seen[path] if path in seen else _stamp(path) for path in sorted(self.files)}
+
     async def run(self) -> None:
         logger.info("watching %d configuration files for changes", len(self.files))
         while True:
             await self.clock.sleep(self.poll_interval)
-            await self.check_once()
+            try:
+                await self.check_once()
+            except Exception:
+                # The watcher must outlive a bug in one reload, so the next save is tried again.
+                logger.exception("checking the configuration for changes failed; luna keeps the running configuration")
 
     async def check_once(self) -> bool:
         """Reload if any watched file changed since the last look; return whether a reload was applied."""
@@ -78,35 +95,42 @@ class ConfigWatcher:
             return False  # still being written; the next poll looks again
 
         self.stamps = settled
-        return await self._reload()
+        return await self._reload(settled)
 
-    async def _reload(self) -> bool:
+    async def _reload(self, seen: dict[Path, FileStamp]) -> bool:
         try:
             loaded = await asyncio.to_thread(self.load)
         except ConfigError as error:
-            self._watch_files_of_broken_config()
+            self._watch_files_of_broken_config(seen)
             logger.error(
                 "configuration change not applied, luna keeps running with the previous one:\n%s",
                 "\n".join(f"  {problem}" for problem in error.problems),
             )
             return False
 
-        self.files = set(loaded.files) | {self.path}
-        self.stamps = self._stamps()
+        self._watch(loaded.files, seen)
         if loaded.fingerprint == self.fingerprint:
             logger.debug("configuration files touched but their content is unchanged")
             return False
 
-        self.fingerprint = loaded.fingerprint
         logger.info("configuration changed in %s; reloading", display_path(self.path))
-        await self.apply(loaded)
+        try:
+            await self.apply(loaded)
+        except Exception:
+            # The fingerprint stays at the running configuration, so saving
+            # the same content again retries the reload.
+            logger.exception("configuration change could not be applied; luna keeps running with the previous one")
+            return False
+
+        self.fingerprint = loaded.fingerprint
         return True
 
-    def _watch_files_of_broken_config(self) -> None:
+    def _watch_files_of_broken_config(self, seen: dict[Path, FileStamp]) -> None:
         # A new include may be missing or broken; watch it so fixing it reloads.
+        # Files the broken version no longer names stay watched, so a revert
+        # that names them again is noticed too.
         source, _ = read_config_source(self.path)
-        self.files |= set(source.files)
-        self.stamps = self._stamps()
+        self._watch(list(self.files | set(source.files)), seen)
 
 
 def _stamp(path: Path) -> FileStamp:
