@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
 import os
@@ -105,6 +106,12 @@ def parse_and_validate(prepared: PreparedText) -> Config:
     problems += [_yaml_problem(issue, prepared) for issue in yaml_issues]
 
     config, validation_problems = validate_config(tree, prepared.locate)
+    # A problem with the whole document, such as an empty file, has no key
+    # to point at, so it points at the start of the main file.
+    validation_problems = [
+        problem if problem.location else dataclasses.replace(problem, location=_first_line(source))
+        for problem in validation_problems
+    ]
     problems += _without_consequences(validation_problems, prepared)
 
     if problems or config is None:

@@ -110,8 +110,10 @@ SYNTAX_HINTS = (
     ("expected <block end>", "indent this line like the lines above it"),
     ("expected ',' or", "separate the items inside [ ] or { } with commas and close the bracket"),
     ("undefined alias", "an alias *name needs an anchor &name earlier in the file"),
-    ("unknown escape", "a backslash inside double quotes starts an escape; use single quotes, or write \\\\"),
+    ("unknown escape", "a backslash inside double quotes starts an escape, so use single quotes or write \\\\"),
+    ("another document", "a configuration file contains one YAML document, so remove the `---` line"),
 )
+AFTER_QUOTE_HINT = "text after a closing quote must go inside the quotes"
 
 
 def _syntax_issue(error: yaml.MarkedYAMLError, text: str) -> YamlIssue:
@@ -132,6 +134,8 @@ def _syntax_issue(error: yaml.MarkedYAMLError, text: str) -> YamlIssue:
         return YamlIssue(message, context_mark if before_end else _end_of(lines))
 
     hint = next((hint for wording, hint in SYNTAX_HINTS if wording in problem), None)
+    if problem_mark is not None and _follows_closing_quote(lines, problem_mark):
+        hint = AFTER_QUOTE_HINT
     if hint is None:
         context = f" {error.context}" if error.context else ""
         return YamlIssue(f"invalid YAML: {problem}{context}", problem_mark)
@@ -139,6 +143,13 @@ def _syntax_issue(error: yaml.MarkedYAMLError, text: str) -> YamlIssue:
     # A key without `:` is noticed on the next line; the key itself is where to look.
     at_key = "expected ':'" in problem and context_mark is not None
     return YamlIssue(f"invalid YAML: {problem}; {hint}", context_mark if at_key else problem_mark)
+
+
+def _follows_closing_quote(lines: list[str], mark: Mark) -> bool:
+    """Whether the error is at text written right after a quoted value, as in `title: "Home"page`."""
+
+    before = lines[mark.line][: mark.column] if mark.line < len(lines) else ""
+    return before.rstrip().endswith(('"', "'")) and before.count(before.rstrip()[-1]) >= 2
 
 
 def _position(mark: yaml.Mark | None) -> Mark | None:
