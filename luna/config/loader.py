@@ -28,13 +28,18 @@ FALLBACK_CONFIG_NAMES = ("luna.yaml", "glance.yml", "glance.yaml")
 
 # Keys whose values `luna config print` hides, in block (`key: value`) and
 # flow (`{key: value, …}`) mappings.
-SENSITIVE_KEYS = r"[\"']?(?:password|secret-key|token|api-key|apikey|client-secret|secret|gitlab-token|authorization)[\"']?"
+SENSITIVE_KEYS = (
+    r"[\"']?(?:password|secret-key|token|api-key|apikey|client-secret|secret|gitlab-token|authorization)[\"']?"
+)
 SENSITIVE_BLOCK_VALUE = re.compile(
     rf"^(?P<lead>\s*(?:-\s+)?{SENSITIVE_KEYS}\s*:\s*)"
     rf"(?P<value>\"[^\"]*\"|'[^']*'|[^#\s{{].*?)(?P<trail>\s+#.*)?$",
     re.IGNORECASE,
 )
-SENSITIVE_FLOW_VALUE = re.compile(rf"(?P<lead>[{{,]\s*{SENSITIVE_KEYS}\s*:\s*)(?P<value>[^,}}\s][^,}}]*?)(?=\s*[,}}])", re.IGNORECASE)
+SENSITIVE_FLOW_VALUE = re.compile(
+    rf"(?P<lead>[{{,]\s*{SENSITIVE_KEYS}\s*:\s*)(?P<value>[^,}}\s][^,}}]*?)(?=\s*[,}}])",
+    re.IGNORECASE,
+)
 
 
 @dataclass
@@ -70,8 +75,8 @@ class PreparedText:
     def locate(self, mark: Mark) -> Location | None:
         """Map a mark in the text YAML parsed to the file, line and column the user wrote."""
 
-        column = self.substituted.written_column(mark.line, mark.column)
-        return self.source.locate(mark.line, column)
+        line, column = self.substituted.written_position(mark.line, mark.column)
+        return self.source.locate(line, column)
 
 
 def prepare_text(path: Path, variables: VariableContext, redact_secrets: bool = False) -> PreparedText:

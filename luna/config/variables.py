@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from luna.config.errors import ConfigProblem, Location
@@ -65,6 +66,29 @@ class SubstitutedText:
                 return replacement.written_start
             shift = replacement.written_end - replacement.substituted_end
         return column_index + shift
+
+    def written_position(self, text_line: int, text_column: int) -> tuple[int, int]:
+        """Map a 0-based line and column of the joined text to a line index and column as written.
+
+        A value with a line break adds lines to the text, so text lines and
+        `lines` are counted apart.
+        """
+
+        starts = self._text_line_starts
+        line_index, offset = starts[min(text_line, len(starts) - 1)]
+        return line_index, self.written_column(line_index, offset + text_column)
+
+    @cached_property
+    def _text_line_starts(self) -> list[tuple[int, int]]:
+        """For each line of the joined text, its index in `lines` and its offset in that line."""
+
+        starts = []
+        for index, line in enumerate(self.lines):
+            offset = 0
+            for part in line.split("\n"):
+                starts.append((index, offset))
+                offset += len(part) + 1
+        return starts or [(0, 0)]
 
 
 def substitute_variables(

@@ -123,7 +123,8 @@ def _syntax_issue(error: yaml.MarkedYAMLError, text: str) -> YamlIssue:
 
     tab = _tab_in_indentation(lines, problem_mark)
     if tab is not None:
-        return YamlIssue("tab character in indentation; YAML indents with spaces only, so replace the tabs with spaces", tab)
+        message = "tab character in indentation; YAML indents with spaces only, so replace the tabs with spaces"
+        return YamlIssue(message, tab)
 
     problem = error.problem or "invalid YAML"
     if problem_mark is not None and _is_past_content(lines, problem_mark):

@@ -293,3 +293,21 @@ def test_error_column_after_substituted_variable(tmp_path: Path, reference: str,
 
     assert where(problem) == ("luna.yml", 4, column_of("25h", path, line=4))
     assert problem.key_path == "pages[0].columns[0].widgets[0].hour-format"
+
+
+def test_error_line_after_multiline_value(tmp_path: Path) -> None:
+    path = write_file(
+        tmp_path,
+        "luna.yml",
+        """
+        pages:
+          - name: ${PAGE_NAME}
+            columns:
+              - size: ful
+        """,
+    )
+
+    problems = problems_of(path, {"PAGE_NAME": "Home\n    slug: start"})
+
+    assert [where(problem) for problem in problems] == [("luna.yml", 3, 5), ("luna.yml", 4, 15)]
+    assert problems[1].key_path == "pages[0].columns[0].size"
