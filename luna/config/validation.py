@@ -46,6 +46,12 @@ KEY_HINTS: dict[tuple[str, str], str] = {
     ("Page", "title"): "a page's title is its `name`",
 }
 
+# What a single value probably meant where a mapping belongs; `{value}` is the value written.
+MAPPING_HINTS: dict[KeyPath, str] = {
+    ("server",): "; to set the port, write `server: {{port: {value}}}`",
+    ("document",): "; to add HTML to every page, write it under `document: {{head: ...}}`",
+}
+
 TYPE_HINTS = {"monitors": "monitor", "bookmark": "bookmarks", "clocks": "clock"}
 
 
@@ -193,9 +199,12 @@ def _check_columns(page: dict[str, Any], path: KeyPath, problems: _Problems) -> 
         kind = "a slim page" if slim else "a page"
         problems.add(path + ("columns",), f"{kind} has at most {limit} columns, this one has {len(columns)}", True)
 
-    if not columns:
+    # A misspelt size is reported on its own; counting around it would add a
+    # second, misleading problem about the number of full columns.
+    sizes = [column.get("size") if isinstance(column, dict) else None for column in columns]
+    if not columns or any(size not in ("small", "full") for size in sizes):
         return
-    full = sum(1 for column in columns if isinstance(column, dict) and column.get("size") == "full")
+    full = sizes.count("full")
     if full == 0:
         problems.add(path + ("columns",), "a page needs one or two columns with `size: full`, this one has none", True)
     elif full > 2:
@@ -305,7 +314,8 @@ def _value_message(detail: Any, loc: KeyPath) -> str:
             return "`pages` must be a list; begin each page with `- name:`" + got
         return "must be a list; start each item on its own line with `- `" + got
     if kind in ("dict_type", "model_type", "model_attributes_type"):
-        return "must be a mapping of keys and values" + got
+        hint = MAPPING_HINTS.get(loc, "").format(value=value) if isinstance(value, (int, float, str)) else ""
+        return "must be a mapping of keys and values" + got + hint
     if kind == "literal_error":
         return _literal_message(context, value)
     if kind == "string_type" and isinstance(value, bool):

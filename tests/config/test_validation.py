@@ -323,10 +323,11 @@ def test_valid_column_layouts_load(tmp_path: Path, sizes: list[str]) -> None:
 def test_invalid_column_size_suggested(tmp_path: Path) -> None:
     path = write_file(tmp_path, "luna.yml", "pages:\n  - name: Home\n    columns:\n      - size: ful\n")
 
-    problems = problems_of(path)
+    problem = only_problem(path)
 
-    assert [where(problem) for problem in problems] == [("luna.yml", 3, 5), ("luna.yml", 4, 15)]
-    assert problems[1].message == (
+    # Only the misspelt size: counting full columns around it would add a second problem.
+    assert where(problem) == ("luna.yml", 4, 15)
+    assert problem.message == (
         "must be one of 'small' or 'full', got the text \"ful\"; did you mean \"full\"? (in page \"Home\")"
     )
 
@@ -488,3 +489,14 @@ def test_every_problem_listed_in_order(tmp_path: Path) -> None:
         'unknown widget type "monitors"',
         "environment variable NAS_HOST is not set (used as ${NAS_HOST})",
     ]
+
+
+def test_server_as_number_suggests_port(tmp_path: Path) -> None:
+    path = write_file(tmp_path, "luna.yml", "server: 9000\npages:\n  - name: Home\n    columns:\n      - size: full\n")
+
+    problem = only_problem(path)
+
+    assert where(problem) == ("luna.yml", 1, 9)
+    assert problem.message == (
+        "must be a mapping of keys and values, got the number 9000; to set the port, write `server: {port: 9000}`"
+    )

@@ -303,11 +303,17 @@ def test_error_line_after_multiline_value(tmp_path: Path) -> None:
         pages:
           - name: ${PAGE_NAME}
             columns:
-              - size: ful
+              - size: full
+                widgets:
+                  - type: clock
+                    hour-format: 25h
+          - name: Other
+            columns:
+              - size: full
         """,
     )
 
-    problems = problems_of(path, {"PAGE_NAME": "Home\n    slug: start"})
+    problem = only_problem(path, {"PAGE_NAME": "Home\n    slug: start"})
 
-    assert [where(problem) for problem in problems] == [("luna.yml", 3, 5), ("luna.yml", 4, 15)]
-    assert problems[1].key_path == "pages[0].columns[0].size"
+    assert where(problem) == ("luna.yml", 7, 26)
+    assert problem.key_path == "pages[0].columns[0].widgets[0].hour-format"
