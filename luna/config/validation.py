@@ -46,7 +46,7 @@ KEY_HINTS: dict[tuple[str, str], str] = {
     ("Page", "title"): "a page's title is its `name`",
 }
 
-# What a single value probably meant where a mapping belongs; `{value}` is the value written.
+# Hints for a single value written where a mapping belongs, by key path; `{value}` is that value.
 MAPPING_HINTS: dict[KeyPath, str] = {
     ("server",): "; to set the port, write `server: {{port: {value}}}`",
     ("document",): "; to add HTML to every page, write it under `document: {{head: ...}}`",

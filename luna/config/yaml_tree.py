@@ -100,7 +100,7 @@ def parse_yaml(text: str) -> tuple[YamlTree, list[YamlIssue]]:
     return YamlTree(value, builder.key_marks, builder.value_marks), builder.issues
 
 
-# What to do about libyaml's and PyYAML's syntax errors, by a part of their wording.
+# Hints for libyaml's and PyYAML's syntax errors, matched by a part of their wording.
 SYNTAX_HINTS = (
     ("mapping values are not allowed", 'a plain value cannot contain ": ", so put the value in quotes'),
     ("cannot start any token", "a value that starts with this character must be put in quotes"),
@@ -129,7 +129,7 @@ def _syntax_issue(error: yaml.MarkedYAMLError, text: str) -> YamlIssue:
     problem = error.problem or "invalid YAML"
     if problem_mark is not None and _is_past_content(lines, problem_mark):
         # The parser noticed only at the end of the text; where the unclosed
-        # quote or bracket starts is more useful, when the parser knows it.
+        # quote or bracket starts is more useful, when the parser reports it.
         before_end = context_mark is not None and not _is_past_content(lines, context_mark)
         message = f"invalid YAML: the file ends before a quote or bracket is closed ({problem}); close it"
         return YamlIssue(message, context_mark if before_end else _end_of(lines))
@@ -147,7 +147,7 @@ def _syntax_issue(error: yaml.MarkedYAMLError, text: str) -> YamlIssue:
 
 
 def _follows_closing_quote(lines: list[str], mark: Mark) -> bool:
-    """Whether the error is at text written right after a quoted value, as in `title: "Home"page`."""
+    """Return whether the error is at text written right after a quoted value, as in `title: "Home"page`."""
 
     before = lines[mark.line][: mark.column] if mark.line < len(lines) else ""
     return before.rstrip().endswith(('"', "'")) and before.count(before.rstrip()[-1]) >= 2
@@ -175,7 +175,7 @@ def _tab_in_indentation(lines: list[str], mark: Mark | None) -> Mark | None:
 
 
 def _is_past_content(lines: list[str], mark: Mark) -> bool:
-    """Whether nothing but blanks follows the mark."""
+    """Return whether nothing but blanks follows the mark."""
 
     if mark.line >= len(lines):
         return True
@@ -184,7 +184,7 @@ def _is_past_content(lines: list[str], mark: Mark) -> bool:
 
 
 def _end_of(lines: list[str]) -> Mark:
-    """The place just after the last character of the text that is not blank."""
+    """Return the place just after the last character of the text that is not blank."""
 
     for index in range(len(lines) - 1, -1, -1):
         if lines[index].strip():

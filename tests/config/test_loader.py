@@ -82,7 +82,7 @@ def test_glance_file_bookmark_groups(glance_config: Path) -> None:
     assert homelab.links[1].icon.url == "https://cdn.jsdelivr.net/gh/homarr-labs/dashboard-icons/png/proxmox.png"
 
 
-def test_glance_file_lists_include_free_files(glance_config: Path) -> None:
+def test_glance_file_reads_one_file(glance_config: Path) -> None:
     loaded = load(glance_config, {"PIHOLE_PASSWORD": "x"})
 
     assert loaded.files == [glance_config.resolve()]

@@ -10,7 +10,7 @@ from tests.config.support import load, only_problem, problems_of, where, write_f
 
 
 def widgets_config(folder: Path, widgets: str) -> Path:
-    """Write a one-page configuration whose single column holds the given widget YAML."""
+    """Write a one-page configuration whose single column contains the given widget YAML."""
 
     indented = "".join(f"          {line}\n" if line else "\n" for line in widgets.strip("\n").splitlines())
     text = "pages:\n  - name: Home\n    columns:\n      - size: full\n        widgets:\n" + indented
