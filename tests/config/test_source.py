@@ -252,3 +252,45 @@ def test_invalid_utf8_reported_with_line(tmp_path: Path) -> None:
 
     assert where(problem) == ("luna.yml", 2, 1)
     assert problem.message == "the file is not valid UTF-8 text"
+
+
+def test_missing_nested_include_points_into_included_file(tmp_path: Path) -> None:
+    main = write_file(tmp_path, "luna.yml", "pages:\n  - $include: pages/home.yml\n")
+    write_file(
+        tmp_path,
+        "pages/home.yml",
+        """
+        - name: Home
+          columns:
+            - size: full
+              widgets:
+                - $include: widgets/missing.yml
+        """,
+    )
+
+    problem = only_problem(main)
+
+    assert where(problem) == ("home.yml", 5, 9)
+    assert problem.location.file == (tmp_path / "pages/home.yml").resolve()
+    assert problem.message.startswith(f"included file not found: {tmp_path / 'pages/widgets/missing.yml'}")
+
+
+def test_error_column_in_include_after_variable(tmp_path: Path) -> None:
+    main = write_file(
+        tmp_path,
+        "luna.yml",
+        """
+        pages:
+          - name: Home
+            columns:
+              - size: full
+                widgets:
+                  - $include: clock.yml
+        """,
+    )
+    clock = write_file(tmp_path, "clock.yml", '- {type: clock, title: "${CLOCK_TITLE}", hour-format: 25h}\n')
+
+    problem = only_problem(main, {"CLOCK_TITLE": "Local time in the office"})
+
+    assert where(problem) == ("clock.yml", 1, clock.read_text(encoding="utf-8").index("25h") + 1)
+    assert problem.key_path == "pages[0].columns[0].widgets[0].hour-format"
