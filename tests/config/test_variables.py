@@ -8,6 +8,7 @@ import pytest
 
 from luna.config.source import read_config_source
 from luna.config.variables import VariableContext, substitute_variables
+from luna.widgets.monitor import SiteOptions
 from tests.config.support import load, only_problem, problems_of, where, write_file
 
 MONITOR_PAGE = """
@@ -27,7 +28,7 @@ def monitor_config(folder: Path, title: str = "NAS", url: str = "http://nas.loca
     return write_file(folder, "luna.yml", MONITOR_PAGE.format(title=title, url=url))
 
 
-def first_site(folder: Path, environ: dict[str, str], secrets_dir: Path | None = None):
+def first_site(folder: Path, environ: dict[str, str], secrets_dir: Path | None = None) -> SiteOptions:
     loaded = load(folder / "luna.yml", environ, secrets_dir)
     return loaded.config.pages[0].columns[0].widgets[0].sites[0]
 

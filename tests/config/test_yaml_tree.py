@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from luna.config.yaml_tree import Mark, YamlSyntaxError, parse_yaml
+from luna.config.yaml_tree import Mark, YamlIssue, YamlSyntaxError, parse_yaml
 from tests.config.support import MINIMAL_PAGES, load, only_problem, where, write_file
 
 
-def syntax_issue(text: str):
+def syntax_issue(text: str) -> YamlIssue:
     with pytest.raises(YamlSyntaxError) as raised:
         parse_yaml(text)
     return raised.value.issue
