@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
 import os
@@ -15,9 +16,9 @@ from dotenv import dotenv_values
 from luna.config.errors import ConfigError, ConfigProblem, Location
 from luna.config.models import Config
 from luna.config.source import ExpandedSource, read_config_source
-from luna.config.validation import validate_config
-from luna.config.variables import REDACTED, VariableContext, substitute_variables
-from luna.config.yaml_tree import Mark, YamlSyntaxError, parse_yaml
+from luna.config.validation import format_key_path, validate_config
+from luna.config.variables import REDACTED, SubstitutedText, VariableContext, substitute_variables
+from luna.config.yaml_tree import Mark, YamlIssue, YamlSyntaxError, parse_yaml
 
 logger = logging.getLogger(__name__)
 
@@ -25,10 +26,18 @@ DEFAULT_CONFIG_NAME = "luna.yml"
 # Glance users bring their file under its own name.
 FALLBACK_CONFIG_NAMES = ("luna.yaml", "glance.yml", "glance.yaml")
 
-# Keys whose values `luna config print` hides.
-SENSITIVE_KEY = re.compile(
-    r"^(?P<lead>\s*(?:-\s+)?(?:password|secret-key|token|api-key|apikey|client-secret|secret|gitlab-token)\s*:\s*)"
-    r"(?P<value>[^#\s].*?)(?P<trail>\s+#.*)?$",
+# Keys whose values `luna config print` hides, in block (`key: value`) and
+# flow (`{key: value, …}`) mappings.
+SENSITIVE_KEYS = (
+    r"[\"']?(?:password|secret-key|token|api-key|apikey|client-secret|secret|gitlab-token|authorization)[\"']?"
+)
+SENSITIVE_BLOCK_VALUE = re.compile(
+    rf"^(?P<lead>\s*(?:-\s+)?{SENSITIVE_KEYS}\s*:\s*)"
+    rf"(?P<value>\"[^\"]*\"|'[^']*'|[^#\s{{].*?)(?P<trail>\s+#.*)?$",
+    re.IGNORECASE,
+)
+SENSITIVE_FLOW_VALUE = re.compile(
+    rf"(?P<lead>[{{,]\s*{SENSITIVE_KEYS}\s*:\s*)(?P<value>[^,}}\s][^,}}]*?)(?=\s*[,}}])",
     re.IGNORECASE,
 )
 
@@ -48,8 +57,12 @@ class PreparedText:
     """The configuration text after includes and variables, ready for YAML."""
 
     source: ExpandedSource
-    lines: list[str]
+    substituted: SubstitutedText
     problems: list[ConfigProblem]
+
+    @property
+    def lines(self) -> list[str]:
+        return self.substituted.lines
 
     @property
     def text(self) -> str:
@@ -59,11 +72,17 @@ class PreparedText:
     def fingerprint(self) -> str:
         return hashlib.sha256(self.text.encode()).hexdigest()
 
+    def locate(self, mark: Mark) -> Location | None:
+        """Map a mark in the text YAML parsed to the file, line and column the user wrote."""
+
+        line, column = self.substituted.written_position(mark.line, mark.column)
+        return self.source.locate(line, column)
+
 
 def prepare_text(path: Path, variables: VariableContext, redact_secrets: bool = False) -> PreparedText:
     source, problems = read_config_source(path)
-    lines, variable_problems = substitute_variables(source, variables, redact_secrets)
-    return PreparedText(source, lines, problems + variable_problems)
+    substituted = substitute_variables(source, variables, redact_secrets)
+    return PreparedText(source, substituted, problems + substituted.problems)
 
 
 def load_config(path: Path, environ: Mapping[str, str] | None = None, secrets_dir: Path | None = None) -> LoadedConfig:
@@ -78,33 +97,62 @@ def load_config(path: Path, environ: Mapping[str, str] | None = None, secrets_di
 def parse_and_validate(prepared: PreparedText) -> Config:
     source = prepared.source
     problems = list(prepared.problems)
-
-    def locate(mark: Mark) -> Location | None:
-        return source.locate(mark.line, mark.column)
+    if problems and not source.lines:
+        # Nothing could be read, and "the configuration is empty" would only repeat that.
+        raise ConfigError(problems)
 
     try:
         tree, yaml_issues = parse_yaml(prepared.text)
     except YamlSyntaxError as error:
         mark = error.issue.mark
-        problems.append(ConfigProblem(error.issue.message, locate(mark) if mark else _first_line(source)))
+        problems.append(ConfigProblem(error.issue.message, prepared.locate(mark) if mark else _first_line(source)))
         raise ConfigError(problems) from None
 
-    problems += [ConfigProblem(issue.message, locate(issue.mark) if issue.mark else None) for issue in yaml_issues]
+    problems += [_yaml_problem(issue, prepared) for issue in yaml_issues]
 
-    config, validation_problems = validate_config(tree, locate)
-
-    # A line with an unresolved variable still reads `${NAME}`, so the model
-    # check would report the same mistake again as an invalid value.
-    variable_lines = {(p.location.file, p.location.line) for p in prepared.problems if p.location}
-    problems += [
-        problem
+    config, validation_problems = validate_config(tree, prepared.locate)
+    # A problem with the whole document, such as an empty file, has no key
+    # to point at, so it points at the start of the main file.
+    validation_problems = [
+        problem if problem.location else dataclasses.replace(problem, location=_first_line(source))
         for problem in validation_problems
-        if problem.location is None or (problem.location.file, problem.location.line) not in variable_lines
     ]
+    problems += _without_consequences(validation_problems, prepared)
 
     if problems or config is None:
         raise ConfigError(problems or [ConfigProblem("the configuration is invalid", _first_line(source))])
     return config
+
+
+def _yaml_problem(issue: YamlIssue, prepared: PreparedText) -> ConfigProblem:
+    location = prepared.locate(issue.mark) if issue.mark else None
+    message = issue.message
+
+    earlier = prepared.locate(issue.earlier) if issue.earlier else None
+    if earlier is not None:
+        same_file = location is not None and location.file == earlier.file
+        message += f" (the first is on line {earlier.line})" if same_file else f" (the first is at {earlier})"
+    return ConfigProblem(message, location, format_key_path(issue.path))
+
+
+def _without_consequences(problems: list[ConfigProblem], prepared: PreparedText) -> list[ConfigProblem]:
+    """Leave out model problems that only repeat a problem already reported.
+
+    A line with an unresolved variable still reads `${NAME}`, so the model
+    check would report the same mistake again as an invalid value. A key whose
+    content a failed include should have supplied would be reported as empty.
+    """
+
+    repeated = {(p.location.file, p.location.line) for p in prepared.problems if p.location}
+    for index in prepared.source.incomplete_lines:
+        owner = prepared.source.locate(index, 0)
+        if owner is not None:
+            repeated.add((owner.file, owner.line))
+    return [
+        problem
+        for problem in problems
+        if problem.location is None or (problem.location.file, problem.location.line) not in repeated
+    ]
 
 
 def print_config_text(path: Path, environ: Mapping[str, str] | None = None, secrets_dir: Path | None = None) -> str:
@@ -117,7 +165,9 @@ def print_config_text(path: Path, environ: Mapping[str, str] | None = None, secr
 
 
 def _redact_line(line: str) -> str:
-    match = SENSITIVE_KEY.match(line)
+    line = SENSITIVE_FLOW_VALUE.sub(lambda match: match["lead"] + REDACTED, line)
+
+    match = SENSITIVE_BLOCK_VALUE.match(line)
     if match is None:
         return line
     return match["lead"] + REDACTED + (match["trail"] or "")

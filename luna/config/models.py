@@ -24,6 +24,9 @@ class ConfigModel(BaseModel):
         populate_by_name=True,
         frozen=True,
         arbitrary_types_allowed=True,
+        # Glance reads any scalar into a text field, so `title: 2048` is text;
+        # numbers from luna.config.yaml_tree keep the digits as written.
+        coerce_numbers_to_str=True,
     )
 
 

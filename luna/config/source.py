@@ -16,7 +16,7 @@ from luna.config.errors import ConfigProblem, Location
 MAX_INCLUDE_DEPTH = 20
 
 # `$include: file`, `!include: file` and the list-item form `- $include: file`.
-INCLUDE_LINE = re.compile(r"^(?P<indent>[ \t]*)(?:- +)?[$!]include:[ \t]*(?P<path>.*?)[ \t]*$")
+INCLUDE_LINE = re.compile(r"^(?P<indent>[ \t]*)(?P<dash>- +)?[$!]include:[ \t]*(?P<path>.*?)[ \t]*$")
 
 
 @dataclass(frozen=True)
@@ -41,6 +41,10 @@ class ExpandedSource:
     origins: list[SourceLine] = field(default_factory=list)
     # Every file the configuration reads, including includes that are missing.
     files: list[Path] = field(default_factory=list)
+    # Indexes of the lines (a key or a list item) whose content an include
+    # that failed should have supplied: problems found there follow from
+    # that failure, such as `pages:` being empty.
+    incomplete_lines: set[int] = field(default_factory=set)
 
     @property
     def text(self) -> str:
@@ -74,14 +78,16 @@ def _expand_file(
     problems: list[ConfigProblem],
     chain: list[Path],
     directive: Location | None,
-) -> None:
+) -> bool:
+    """Append the lines of one file, expanding its includes; return False when it cannot be read."""
+
     # Listed before reading, so a watcher also notices a missing file appearing.
     if path not in source.files:
         source.files.append(path)
 
     text = _read_text(path, problems, directive)
     if text is None:
-        return
+        return False
 
     for number, line in enumerate(text.splitlines(), start=1):
         match = INCLUDE_LINE.match(line)
@@ -91,23 +97,56 @@ def _expand_file(
             continue
 
         here = Location(path, number, len(match["indent"]) + 1)
+        indent = prefix + match["indent"]
         target = _include_target(match["path"], path)
-        if target is None:
-            problems.append(ConfigProblem("$include needs a file name, for example `$include: widgets.yml`", here))
+        problem = _include_problem(target, path, chain, here)
+        if problem is not None:
+            problems.append(problem)
+        elif _expand_file(target, indent, source, problems, chain + [path], here):
+            continue
+        _mark_incomplete(source, len(indent), list_item=bool(match["dash"]))
+    return True
+
+
+def _include_problem(
+    target: Path | None, including_file: Path, chain: list[Path], here: Location
+) -> ConfigProblem | None:
+    """Return why an include directive cannot be followed, or None when it can."""
+
+    if target is None:
+        return ConfigProblem("$include needs a file name, for example `$include: widgets.yml`", here)
+
+    nested_chain = chain + [including_file]
+    if target in nested_chain:
+        cycle = " → ".join(p.name for p in nested_chain + [target])
+        return ConfigProblem(f"include cycle: {cycle}; remove one of these includes", here)
+    if len(nested_chain) > MAX_INCLUDE_DEPTH:
+        return ConfigProblem(
+            f"includes nested more than {MAX_INCLUDE_DEPTH} levels deep at {target.name}; "
+            "include the file from a shallower level",
+            here,
+        )
+    return None
+
+
+def _mark_incomplete(source: ExpandedSource, indent_width: int, list_item: bool) -> None:
+    """Remember the line that owns the content a failed include should have supplied.
+
+    The owner is the nearest line above that is indented less than the
+    directive, or, for `- $include`, a key at the same indentation, because
+    YAML allows a list to start at its key's indentation.
+    """
+
+    for index in range(len(source.lines) - 1, -1, -1):
+        line = source.lines[index]
+        content = line.lstrip(" ")
+        if not content or content.startswith("#"):
             continue
 
-        nested_chain = chain + [path]
-        if target in nested_chain:
-            cycle = " → ".join(p.name for p in nested_chain + [target])
-            problems.append(ConfigProblem(f"include cycle: {cycle}; remove one of these includes", here))
-            continue
-        if len(nested_chain) > MAX_INCLUDE_DEPTH:
-            problems.append(
-                ConfigProblem(f"includes nested more than {MAX_INCLUDE_DEPTH} levels deep at {target.name}", here)
-            )
-            continue
-
-        _expand_file(target, prefix + match["indent"], source, problems, nested_chain, here)
+        width = len(line) - len(content)
+        if width < indent_width or (list_item and width == indent_width and not content.startswith("-")):
+            source.incomplete_lines.add(index)
+            return
 
 
 def _include_target(raw: str, including_file: Path) -> Path | None:
@@ -126,7 +165,8 @@ def _read_text(path: Path, problems: list[ConfigProblem], directive: Location | 
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        problems.append(ConfigProblem(f"{what} not found: {path}", directive))
+        hint = "; check the name, which is relative to the folder of the file that includes it" if directive else ""
+        problems.append(ConfigProblem(f"{what} not found: {path}{hint}", directive))
         return None
     except IsADirectoryError:
         problems.append(ConfigProblem(f"{what} is a folder, not a file: {path}", directive))

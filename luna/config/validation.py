@@ -28,12 +28,12 @@ Locator = Callable[[Mark], Location | None]
 
 # Keys people bring from other files or tools, with where they belong in luna.yml.
 KEY_HINTS: dict[tuple[str, str], str] = {
-    ("Config", "port"): "`port` belongs under `server:`, as `server: {port: 8080}`",
-    ("Config", "host"): "`host` belongs under `server:`",
-    ("Config", "base-url"): "`base-url` belongs under `server:`",
-    ("Config", "proxied"): "`proxied` belongs under `server:`",
-    ("Config", "assets-path"): "`assets-path` belongs under `server:`",
-    ("Config", "head"): "`head` belongs under `document:`",
+    ("Config", "port"): "did you mean `server.port`? Write it as `server: {port: 8080}`",
+    ("Config", "host"): "did you mean `server.host`? Move it under `server:`",
+    ("Config", "base-url"): "did you mean `server.base-url`? Move it under `server:`",
+    ("Config", "proxied"): "did you mean `server.proxied`? Move it under `server:`",
+    ("Config", "assets-path"): "did you mean `server.assets-path`? Move it under `server:`",
+    ("Config", "head"): "did you mean `document.head`? Move it under `document:`",
     ("Config", "background-color"): "colours belong under `theme:`",
     ("Config", "primary-color"): "colours belong under `theme:`",
     ("Config", "widgets"): "widgets belong in a page column: `pages: [{name: Home, columns: [{size: full, widgets: [...]}]}]`",
@@ -44,6 +44,12 @@ KEY_HINTS: dict[tuple[str, str], str] = {
     ("Page", "widgets"): "widgets go inside a column: `columns: [{size: full, widgets: [...]}]`",
     ("Page", "theme"): "the theme is set once, at the top level of the file",
     ("Page", "title"): "a page's title is its `name`",
+}
+
+# Hints for a single value written where a mapping belongs, by key path; `{value}` is that value.
+MAPPING_HINTS: dict[KeyPath, str] = {
+    ("server",): "; to set the port, write `server: {{port: {value}}}`",
+    ("document",): "; to add HTML to every page, write it under `document: {{head: ...}}`",
 }
 
 TYPE_HINTS = {"monitors": "monitor", "bookmark": "bookmarks", "clocks": "clock"}
@@ -193,9 +199,12 @@ def _check_columns(page: dict[str, Any], path: KeyPath, problems: _Problems) -> 
         kind = "a slim page" if slim else "a page"
         problems.add(path + ("columns",), f"{kind} has at most {limit} columns, this one has {len(columns)}", True)
 
-    if not columns:
+    # A misspelt size is reported on its own; counting around it would add a
+    # second, misleading problem about the number of full columns.
+    sizes = [column.get("size") if isinstance(column, dict) else None for column in columns]
+    if not columns or any(size not in ("small", "full") for size in sizes):
         return
-    full = sum(1 for column in columns if isinstance(column, dict) and column.get("size") == "full")
+    full = sizes.count("full")
     if full == 0:
         problems.add(path + ("columns",), "a page needs one or two columns with `size: full`, this one has none", True)
     elif full > 2:
@@ -233,17 +242,44 @@ def _check_slugs(pages: list[Any], problems: _Problems) -> None:
 
 
 def _add_validation_errors(error: ValidationError, model: type[BaseModel], prefix: KeyPath, problems: _Problems) -> None:
-    for detail in error.errors(include_url=False):
-        loc = tuple(part for part in detail["loc"] if not _is_internal_loc(part))
+    details = error.errors(include_url=False)
+    misspelt = _misspelt_required_keys(details, model)
+
+    for detail in details:
+        loc = _clean_loc(detail)
         path = prefix + loc
         kind = detail["type"]
 
         if kind == "extra_forbidden":
             problems.add(path, _unknown_key_message(model, loc), prefer_key=True)
-        elif kind == "missing":
+        elif kind == "missing" and loc not in misspelt:
             problems.add(path[:-1], f'missing required key "{loc[-1]}"')
-        else:
+        elif kind != "missing":
             problems.add(path, _value_message(detail, loc))
+
+
+def _clean_loc(detail: Any) -> KeyPath:
+    return tuple(part for part in detail["loc"] if not _is_internal_loc(part))
+
+
+def _misspelt_required_keys(details: list[Any], model: type[BaseModel]) -> set[KeyPath]:
+    """Find required keys that are missing because an unknown key next to them is their misspelling.
+
+    `colums:` is then reported once, as an unknown key with its suggestion,
+    and not a second time as a missing `columns`.
+    """
+
+    misspelt: set[KeyPath] = set()
+    for detail in details:
+        loc = _clean_loc(detail)
+        if detail["type"] != "extra_forbidden" or not loc:
+            continue
+
+        parent = _model_at(model, loc[:-1])
+        nearest = suggest(str(loc[-1]), _aliases(parent)) if parent else None
+        if nearest is not None:
+            misspelt.add(loc[:-1] + (nearest,))
+    return misspelt
 
 
 def _is_internal_loc(part: Any) -> bool:
@@ -278,9 +314,13 @@ def _value_message(detail: Any, loc: KeyPath) -> str:
             return "`pages` must be a list; begin each page with `- name:`" + got
         return "must be a list; start each item on its own line with `- `" + got
     if kind in ("dict_type", "model_type", "model_attributes_type"):
-        return "must be a mapping of keys and values" + got
+        hint = MAPPING_HINTS.get(loc, "").format(value=value) if isinstance(value, (int, float, str)) else ""
+        return "must be a mapping of keys and values" + got + hint
     if kind == "literal_error":
         return _literal_message(context, value)
+    if kind == "string_type" and isinstance(value, bool):
+        # YAML reads unquoted true and false as booleans.
+        return f"must be text{got}; put the value in quotes"
     return _simple_message(kind, context, detail["msg"]) + (got if kind.endswith(("_type", "_parsing")) else "")
 
 
@@ -407,7 +447,7 @@ def _describe_context(raw: Any, path: KeyPath) -> str:
         else:
             break
 
-    if widget is not None and isinstance(widget.get("type"), str):
+    if widget is not None and isinstance(widget.get("type"), str) and registry.widget_class(widget["type"]):
         title = widget.get("title")
         described = f'{widget["type"]} widget' + (f' "{title}"' if isinstance(title, str) and title else "")
         parts.append(described)

@@ -8,10 +8,10 @@ unset variable is not an error.
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from luna.config.errors import ConfigProblem, Location
@@ -33,21 +33,80 @@ class VariableContext:
     secrets_dir: Path = Path("/run/secrets")
 
 
+@dataclass(frozen=True)
+class Replacement:
+    """One `${…}` reference replaced in a line: its 0-based span before and after substitution."""
+
+    written_start: int
+    written_end: int
+    substituted_start: int
+    substituted_end: int
+
+
+@dataclass
+class SubstitutedText:
+    """The expanded lines with variables replaced, and what is needed to point back at them."""
+
+    lines: list[str]
+    problems: list[ConfigProblem]
+    # Replacements by line index, in the order they appear in the line.
+    replacements: dict[int, list[Replacement]] = field(default_factory=dict)
+
+    def written_column(self, line_index: int, column_index: int) -> int:
+        """Map a 0-based column of a substituted line to the same place in the line as written.
+
+        A column inside a substituted value maps to the start of its `${…}` reference.
+        """
+
+        shift = 0
+        for replacement in self.replacements.get(line_index, []):
+            if column_index < replacement.substituted_start:
+                break
+            if column_index < replacement.substituted_end:
+                return replacement.written_start
+            shift = replacement.written_end - replacement.substituted_end
+        return column_index + shift
+
+    def written_position(self, text_line: int, text_column: int) -> tuple[int, int]:
+        """Map a 0-based line and column of the joined text to a line index and column as written.
+
+        A value with a line break adds lines to the text, so text lines and
+        `lines` are counted apart.
+        """
+
+        starts = self._text_line_starts
+        line_index, offset = starts[min(text_line, len(starts) - 1)]
+        return line_index, self.written_column(line_index, offset + text_column)
+
+    @cached_property
+    def _text_line_starts(self) -> list[tuple[int, int]]:
+        """For each line of the joined text, its index in `lines` and its offset in that line."""
+
+        starts = []
+        for index, line in enumerate(self.lines):
+            offset = 0
+            for part in line.split("\n"):
+                starts.append((index, offset))
+                offset += len(part) + 1
+        return starts or [(0, 0)]
+
+
 def substitute_variables(
     source: ExpandedSource, context: VariableContext, redact_secrets: bool = False
-) -> tuple[list[str], list[ConfigProblem]]:
-    """Return the lines with every variable replaced, and a problem per unresolved one.
+) -> SubstitutedText:
+    """Replace every variable in the expanded lines, with a problem per unresolved one.
 
     With `redact_secrets`, values read from secret files are replaced by `***`,
     for printing the configuration.
     """
 
-    problems: list[ConfigProblem] = []
-    lines = [
-        _substitute_line(text, index, source, context, redact_secrets, problems)
-        for index, text in enumerate(source.lines)
-    ]
-    return lines, problems
+    result = SubstitutedText([], [])
+    for index, text in enumerate(source.lines):
+        line, replacements = _substitute_line(text, index, source, context, redact_secrets, result.problems)
+        result.lines.append(line)
+        if replacements:
+            result.replacements[index] = replacements
+    return result
 
 
 def _substitute_line(
@@ -57,27 +116,50 @@ def _substitute_line(
     context: VariableContext,
     redact_secrets: bool,
     problems: list[ConfigProblem],
-) -> str:
+) -> tuple[str, list[Replacement]]:
     if "${" not in text or COMMENT_LINE.match(text):
-        return text
+        return text, []
 
-    def replace(match: re.Match[str]) -> str:
-        if match["escape"]:
-            return match.group(0)[1:]
+    pieces: list[str] = []
+    replacements: list[Replacement] = []
+    written_end = 0
+    length = 0
+    for match in VARIABLE.finditer(text):
+        value = _replacement_text(match, index, source, context, redact_secrets, problems)
+        unchanged = text[written_end : match.start()]
+        pieces += [unchanged, value]
 
-        try:
-            value = _resolve(match["kind"], match["name"], context)
-        except VariableError as error:
-            problems.append(ConfigProblem(str(error), source.locate(index, match.start())))
-            return match.group(0)
+        start = length + len(unchanged)
+        length = start + len(value)
+        replacements.append(Replacement(match.start(), match.end(), start, length))
+        written_end = match.end()
 
-        if value is None:
-            return match.group(0)
-        if redact_secrets and match["kind"]:
-            return REDACTED
-        return value
+    pieces.append(text[written_end:])
+    return "".join(pieces), replacements
 
-    return VARIABLE.sub(replace, text)
+
+def _replacement_text(
+    match: re.Match[str],
+    index: int,
+    source: ExpandedSource,
+    context: VariableContext,
+    redact_secrets: bool,
+    problems: list[ConfigProblem],
+) -> str:
+    if match["escape"]:
+        return match.group(0)[1:]
+
+    try:
+        value = _resolve(match["kind"], match["name"], context)
+    except VariableError as error:
+        problems.append(ConfigProblem(str(error), source.locate(index, match.start())))
+        return match.group(0)
+
+    if value is None:
+        return match.group(0)
+    if redact_secrets and match["kind"]:
+        return REDACTED
+    return value
 
 
 class VariableError(Exception):
@@ -98,15 +180,19 @@ def _resolve(kind: str | None, name: str, context: VariableContext) -> str | Non
         return context.environ[name]
 
     if kind == "secret":
-        return _read_value_file(context.secrets_dir / name, f"secret {name!r}")
+        return _read_value_file(context.secrets_dir / name, f'secret "{name}"')
 
     if kind == "readFileFromEnv":
         if name not in context.environ:
-            raise VariableError(f"environment variable {name} is not set (used as ${{readFileFromEnv:{name}}})")
+            raise VariableError(
+                f"environment variable {name} is not set (used as ${{readFileFromEnv:{name}}}); "
+                "set it to the absolute path of the file to read"
+            )
         path = Path(context.environ[name])
         if not path.is_absolute():
             raise VariableError(
-                f"environment variable {name} must hold an absolute file path for readFileFromEnv, got {str(path)!r}"
+                f'environment variable {name} must hold an absolute file path for readFileFromEnv, got "{path}"; '
+                "write the full path, starting with /"
             )
         return _read_value_file(path, f"the file named by {name}")
 
@@ -117,7 +203,7 @@ def _read_value_file(path: Path, what: str) -> str:
     try:
         return path.read_text(encoding="utf-8").strip()
     except FileNotFoundError:
-        raise VariableError(f"{what} not found: {path} does not exist") from None
+        raise VariableError(f"{what} not found: {path} does not exist; create the file or mount it there") from None
     except OSError as error:
         raise VariableError(f"cannot read {what} at {path}: {error.strerror}") from None
 

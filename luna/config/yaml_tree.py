@@ -68,8 +68,12 @@ class YamlTree:
 
 @dataclass(frozen=True)
 class YamlIssue:
+    """A problem in the YAML text; `earlier` is the first of two duplicate keys."""
+
     message: str
     mark: Mark | None
+    path: KeyPath = ()
+    earlier: Mark | None = None
 
 
 class YamlSyntaxError(Exception):
@@ -96,33 +100,123 @@ def parse_yaml(text: str) -> tuple[YamlTree, list[YamlIssue]]:
     return YamlTree(value, builder.key_marks, builder.value_marks), builder.issues
 
 
-def _syntax_issue(error: yaml.MarkedYAMLError, text: str) -> YamlIssue:
-    mark = error.problem_mark or error.context_mark
-    position = Mark(mark.line, mark.column) if mark else None
-    lines = text.split("\n")
+# Hints for libyaml's and PyYAML's syntax errors, matched by a part of their wording.
+SYNTAX_HINTS = (
+    ("mapping values are not allowed", 'a plain value cannot contain ": ", so put the value in quotes'),
+    ("cannot start any token", "a value that starts with this character must be put in quotes"),
+    ("expected ':'", "a key needs a `:` after it"),
+    ("expected key", "indent this line like the keys above it"),
+    ("expected '-' indicator", "indent this line like the list items above it"),
+    ("expected <block end>", "indent this line like the lines above it"),
+    ("expected ',' or", "separate the items inside [ ] or { } with commas and close the bracket"),
+    ("undefined alias", "an alias *name needs an anchor &name earlier in the file"),
+    ("unknown escape", "a backslash inside double quotes starts an escape, so use single quotes or write \\\\"),
+    ("another document", "a configuration file contains one YAML document, so remove the `---` line"),
+)
+AFTER_QUOTE_HINT = "text after a closing quote must go inside the quotes"
 
-    tab_line = _first_tab_indented_line(lines, position.line if position else len(lines) - 1)
-    if tab_line is not None:
-        column = len(lines[tab_line]) - len(lines[tab_line].lstrip(" \t"))
-        return YamlIssue(
-            "tab character in indentation; YAML indents with spaces only, so replace the tabs with spaces",
-            Mark(tab_line, lines[tab_line].index("\t") if column else 0),
-        )
+
+def _syntax_issue(error: yaml.MarkedYAMLError, text: str) -> YamlIssue:
+    lines = text.split("\n")
+    problem_mark = _position(error.problem_mark or error.context_mark)
+    context_mark = _position(error.context_mark)
+
+    tab = _tab_in_indentation(lines, problem_mark)
+    if tab is not None:
+        message = "tab character in indentation; YAML indents with spaces only, so replace the tabs with spaces"
+        return YamlIssue(message, tab)
 
     problem = error.problem or "invalid YAML"
-    context = f" {error.context}" if error.context else ""
-    return YamlIssue(f"invalid YAML: {problem}{context}".strip(), position)
+    if problem_mark is not None and _is_past_content(lines, problem_mark):
+        # The parser noticed only at the end of the text; where the unclosed
+        # quote or bracket starts is more useful, when the parser reports it.
+        before_end = context_mark is not None and not _is_past_content(lines, context_mark)
+        message = f"invalid YAML: the file ends before a quote or bracket is closed ({problem}); close it"
+        return YamlIssue(message, context_mark if before_end else _end_of(lines))
+
+    hint = next((hint for wording, hint in SYNTAX_HINTS if wording in problem), None)
+    if problem_mark is not None and _follows_closing_quote(lines, problem_mark):
+        hint = AFTER_QUOTE_HINT
+    if hint is None:
+        context = f" {error.context}" if error.context else ""
+        return YamlIssue(f"invalid YAML: {problem}{context}", problem_mark)
+
+    # A key without `:` is noticed on the next line; the key itself is where to look.
+    at_key = "expected ':'" in problem and context_mark is not None
+    return YamlIssue(f"invalid YAML: {problem}; {hint}", context_mark if at_key else problem_mark)
 
 
-def _first_tab_indented_line(lines: list[str], up_to: int) -> int | None:
-    """Return the first line up to the failing one whose indentation contains a tab."""
+def _follows_closing_quote(lines: list[str], mark: Mark) -> bool:
+    """Return whether the error is at text written right after a quoted value, as in `title: "Home"page`."""
 
-    for index in range(0, min(up_to, len(lines) - 1) + 1):
-        line = lines[index]
-        indentation = line[: len(line) - len(line.lstrip(" \t"))]
-        if "\t" in indentation and line.strip():
-            return index
-    return None
+    before = lines[mark.line][: mark.column] if mark.line < len(lines) else ""
+    return before.rstrip().endswith(('"', "'")) and before.count(before.rstrip()[-1]) >= 2
+
+
+def _position(mark: yaml.Mark | None) -> Mark | None:
+    return Mark(mark.line, mark.column) if mark is not None else None
+
+
+def _tab_in_indentation(lines: list[str], mark: Mark | None) -> Mark | None:
+    """Return where a tab is, when the failing line is indented with one.
+
+    Only the failing line is looked at, because a tab inside a block scalar
+    (an html `source: |`) is valid YAML.
+    """
+
+    if mark is None or mark.line >= len(lines):
+        return None
+
+    line = lines[mark.line]
+    indentation = line[: len(line) - len(line.lstrip(" \t"))]
+    if "\t" not in indentation:
+        return None
+    return Mark(mark.line, indentation.index("\t"))
+
+
+def _is_past_content(lines: list[str], mark: Mark) -> bool:
+    """Return whether nothing but blanks follows the mark."""
+
+    if mark.line >= len(lines):
+        return True
+    rest = [lines[mark.line][mark.column :], *lines[mark.line + 1 :]]
+    return not any(part.strip() for part in rest)
+
+
+def _end_of(lines: list[str]) -> Mark:
+    """Return the place just after the last character of the text that is not blank."""
+
+    for index in range(len(lines) - 1, -1, -1):
+        if lines[index].strip():
+            return Mark(index, len(lines[index].rstrip()))
+    return Mark(0, 0)
+
+
+class _WrittenNumber:
+    """A number that keeps the text it was written as.
+
+    Glance's YAML decoder gives a text field the scalar as written, so
+    `title: 1.10` or `password: 007` must reach such a field unchanged.
+    pydantic's `coerce_numbers_to_str` calls `str()`, which returns `text`.
+    """
+
+    text: str
+
+    def __new__(cls, value: Any, text: str | None = None) -> Any:
+        number = super().__new__(cls, value)  # type: ignore[call-arg]
+        number.text = super(_WrittenNumber, number).__repr__() if text is None else text
+        return number
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class WrittenInt(_WrittenNumber, int):
+    pass
+
+
+class WrittenFloat(_WrittenNumber, float):
+    pass
 
 
 class _TreeBuilder:
@@ -130,6 +224,12 @@ class _TreeBuilder:
         self.key_marks: dict[KeyPath, Mark] = {}
         self.value_marks: dict[KeyPath, Mark] = {}
         self.issues: list[YamlIssue] = []
+
+    def report(self, issue: YamlIssue) -> None:
+        # An alias builds its anchor's node again under another path, which
+        # would repeat the anchor's problems once per use.
+        if all((issue.message, issue.mark) != (known.message, known.mark) for known in self.issues):
+            self.issues.append(issue)
 
     def build(self, node: Node, path: KeyPath) -> Any:
         self.value_marks.setdefault(path, _mark(node))
@@ -142,47 +242,59 @@ class _TreeBuilder:
 
     def _mapping(self, node: MappingNode, path: KeyPath) -> dict[str, Any]:
         result: dict[str, Any] = {}
-        merged: dict[str, Any] = {}
         first_seen: dict[str, Mark] = {}
+        merges: list[Node] = []
 
         for key_node, value_node in node.value:
             if isinstance(key_node, ScalarNode) and key_node.value == MERGE_KEY and _is_plain(key_node):
-                merged.update(self._merge_sources(value_node, path))
+                merges.append(value_node)
                 continue
 
             key = self._key(key_node)
             key_mark = _mark(key_node)
             if key in first_seen:
-                self.issues.append(
-                    YamlIssue(
-                        f'duplicate key "{key}" (first set on line {first_seen[key].line + 1}); '
-                        "remove one of them, the later one would win",
-                        key_mark,
-                    )
-                )
+                message = f'duplicate key "{key}"; keep one of them and remove the other'
+                self.report(YamlIssue(message, key_mark, path + (key,), first_seen[key]))
             first_seen[key] = key_mark
             self.key_marks[path + (key,)] = key_mark
             result[key] = self.build(value_node, path + (key,))
 
-        for key, value in merged.items():
-            result.setdefault(key, value)
+        for merge in merges:
+            self._merge(merge, path, result)
         return result
 
-    def _merge_sources(self, node: Node, path: KeyPath) -> dict[str, Any]:
+    def _merge(self, node: Node, path: KeyPath, result: dict[str, Any]) -> None:
+        """Add the keys of `<<` mappings that the mapping does not set itself.
+
+        Keys written in the mapping win over merged ones, and an earlier merged
+        mapping wins over a later one, as YAML's merge key defines.
+        """
+
         sources = node.value if isinstance(node, SequenceNode) else [node]
-        merged: dict[str, Any] = {}
         for source in sources:
             if not isinstance(source, MappingNode):
-                self.issues.append(YamlIssue("`<<` merges only mappings (an alias such as *defaults)", _mark(source)))
+                self.report(YamlIssue("`<<` merges only mappings (an alias such as *defaults)", _mark(source)))
                 continue
-            for key, value in self._mapping(source, path).items():
-                merged.setdefault(key, value)
-        return merged
+
+            # Built apart, so the marks of keys the mapping overrides stay on its own lines.
+            scratch = _TreeBuilder()
+            merged = scratch._mapping(source, path)
+            added = {key for key in merged if key not in result}
+            result.update({key: merged[key] for key in merged if key in added})
+            self._adopt_marks(scratch, path, added)
+            for issue in scratch.issues:
+                self.report(issue)
+
+    def _adopt_marks(self, scratch: _TreeBuilder, path: KeyPath, keys: set[str]) -> None:
+        for own, theirs in ((self.key_marks, scratch.key_marks), (self.value_marks, scratch.value_marks)):
+            for mark_path, mark in theirs.items():
+                if len(mark_path) > len(path) and mark_path[len(path)] in keys:
+                    own.setdefault(mark_path, mark)
 
     def _key(self, node: Node) -> str:
         if isinstance(node, ScalarNode):
             return node.value
-        self.issues.append(YamlIssue("a mapping key must be plain text", _mark(node)))
+        self.report(YamlIssue("a mapping key must be plain text", _mark(node)))
         return f"<{node.id} at line {node.start_mark.line + 1}>"
 
 
@@ -214,15 +326,15 @@ def resolve_plain_scalar(text: str) -> Any:
     if FALSE.match(text):
         return False
     if INT_DECIMAL.match(text):
-        return int(text)
+        return WrittenInt(int(text), text)
     if INT_OCTAL.match(text):
-        return int(text[2:], 8)
+        return WrittenInt(int(text[2:], 8), text)
     if INT_HEX.match(text):
-        return int(text[2:], 16)
+        return WrittenInt(int(text[2:], 16), text)
     if FLOAT.match(text):
-        return float(text)
+        return WrittenFloat(float(text), text)
     if INFINITY.match(text):
-        return -math.inf if text.startswith("-") else math.inf
+        return WrittenFloat(-math.inf if text.startswith("-") else math.inf, text)
     if NAN.match(text):
-        return math.nan
+        return WrittenFloat(math.nan, text)
     return text

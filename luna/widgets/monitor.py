@@ -6,10 +6,10 @@ import asyncio
 import hashlib
 import logging
 from dataclasses import dataclass
-from typing import Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal
 from urllib.parse import urlsplit
 
-from pydantic import Field, model_validator
+from pydantic import AfterValidator, Field
 
 from luna.checks.http import HttpTarget, check_http
 from luna.checks.result import CheckResult, Status
@@ -27,6 +27,16 @@ DEFAULT_INTERVAL = 15.0
 DEFAULT_TIMEOUT = 5.0
 # Sites of one widget checked at the same time.
 MAX_CONCURRENT_CHECKS = 20
+
+
+def _check_status_code(code: int) -> int:
+    if not 100 <= code <= 599:
+        raise ValueError(f"{code} is not an HTTP status code; use codes from 100 to 599")
+    return code
+
+
+# Checked one by one, so an error points at the code in the list.
+StatusCode = Annotated[int, AfterValidator(_check_status_code)]
 
 
 class BasicAuth(ConfigModel):
@@ -51,16 +61,10 @@ class SiteOptions(ConfigModel):
     allow_insecure: bool = False
     same_tab: bool = False
     target: str | None = None
-    alt_status_codes: list[int] = Field(default_factory=list)
+    alt_status_codes: list[StatusCode] = Field(default_factory=list)
     basic_auth: BasicAuth | None = None
     headers: dict[str, str] = Field(default_factory=dict)
 
-    @model_validator(mode="after")
-    def _status_codes_in_range(self) -> SiteOptions:
-        for code in self.alt_status_codes:
-            if not 100 <= code <= 599:
-                raise ValueError(f"alt-status-codes: {code} is not an HTTP status code (100-599)")
-        return self
 
     @property
     def display_title(self) -> str:

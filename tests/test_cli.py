@@ -1,0 +1,251 @@
+"""The `luna` command: `config validate`, `config print`, their colon spellings and `--version`."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from luna import __version__
+from luna.cli import main
+from tests.config.support import MINIMAL_PAGES, write_file
+
+BROKEN = """
+port: 8080
+pages:
+  - name: Home
+    path: home.yml
+    columns:
+      - size: full
+        widgets:
+          - type: monitors
+"""
+
+
+@pytest.fixture(autouse=True)
+def environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
+    """Run each command in an empty folder, and undo what its `.env` adds to the environment."""
+
+    monkeypatch.chdir(tmp_path)
+    for name in ("LUNA_CONFIG", "PORT", "NAS_HOST"):
+        monkeypatch.delenv(name, raising=False)
+
+    saved = dict(os.environ)
+    yield
+    os.environ.clear()
+    os.environ.update(saved)
+
+
+def run(arguments: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    code = main(arguments)
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+@pytest.mark.parametrize("command", [["config", "validate"], ["config:validate"]])
+def test_validate_valid_prints_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str], command: list[str]) -> None:
+    write_file(tmp_path, "luna.yml", MINIMAL_PAGES)
+
+    code, out, err = run(command, capsys)
+
+    assert code == 0
+    assert out == ""
+    assert err == ""
+
+
+@pytest.mark.parametrize("command", [["config", "validate"], ["config:validate"]])
+def test_validate_lists_every_problem(tmp_path: Path, capsys: pytest.CaptureFixture[str], command: list[str]) -> None:
+    write_file(tmp_path, "luna.yml", BROKEN)
+
+    code, out, _ = run(command, capsys)
+
+    assert code == 1
+    assert out.splitlines() == [
+        'luna.yml:1:1: port: unknown key "port"; did you mean `server.port`? Write it as `server: {port: 8080}`',
+        'luna.yml:4:5: pages[0].path: unknown key "path"; to take a page from another file, '
+        'list it as `- $include: home.yml` under `pages:` (in page "Home")',
+        'luna.yml:8:19: pages[0].columns[0].widgets[0].type: unknown widget type "monitors"; '
+        'did you mean "monitor"? (in page "Home")',
+    ]
+
+
+def test_validate_problem_in_included_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write_file(
+        tmp_path,
+        "luna.yml",
+        """
+        pages:
+          - name: Home
+            columns:
+              - size: full
+                widgets:
+                  - type: monitor
+                    sites:
+                      - $include: sites/qb.yml
+        """,
+    )
+    write_file(tmp_path, "sites/qb.yml", "- url: http://${QB_HOST}:8080\n")
+
+    code, out, _ = run(["config", "validate"], capsys)
+
+    assert code == 1
+    assert out.startswith("sites/qb.yml:1:15: environment variable QB_HOST is not set")
+
+
+def test_validate_named_config_option(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write_file(tmp_path, "conf/dashboard.yml", BROKEN)
+
+    code, out, _ = run(["config", "validate", "--config", "conf/dashboard.yml"], capsys)
+
+    assert code == 1
+    assert out.splitlines()[0].startswith("conf/dashboard.yml:1:1: port:")
+
+
+def test_validate_config_from_environment(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_file(tmp_path, "elsewhere.yml", MINIMAL_PAGES)
+    monkeypatch.setenv("LUNA_CONFIG", "elsewhere.yml")
+
+    code, out, err = run(["config:validate"], capsys)
+
+    assert (code, out, err) == (0, "", "")
+
+
+def test_validate_without_config_file(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(["config", "validate"], capsys)
+
+    assert code == 1
+    assert out == ""
+    assert err == "luna: no configuration file: give --config PATH, set LUNA_CONFIG, or create luna.yml here\n"
+
+
+def test_validate_reads_dotenv(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write_file(tmp_path, "luna.yml", "server:\n  port: ${PORT}\n" + MINIMAL_PAGES)
+    write_file(tmp_path, ".env", "PORT=9000\n")
+
+    code, out, _ = run(["config", "validate"], capsys)
+
+    assert code == 0
+    assert out == ""
+
+
+PRINTABLE = """
+server:
+  port: ${PORT}
+pages:
+  - $include: home.yml
+"""
+
+PRINTABLE_HOME = """
+- name: Home
+  columns:
+    - size: full
+      widgets:
+        - type: monitor
+          sites:
+            - url: http://${NAS_HOST}/
+              basic-auth:
+                username: admin
+                password: hunter22
+"""
+
+
+@pytest.mark.parametrize("command", [["config", "print"], ["config:print"]])
+def test_print_resolves_and_redacts(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, command: list[str]
+) -> None:
+    write_file(tmp_path, "luna.yml", PRINTABLE)
+    write_file(tmp_path, "home.yml", PRINTABLE_HOME)
+    monkeypatch.setenv("PORT", "9000")
+    monkeypatch.setenv("NAS_HOST", "nas.local")
+
+    code, out, err = run(command, capsys)
+
+    assert code == 0
+    assert err == ""
+    assert out.splitlines() == [
+        "server:",
+        "  port: 9000",
+        "pages:",
+        "  - name: Home",
+        "    columns:",
+        "      - size: full",
+        "        widgets:",
+        "          - type: monitor",
+        "            sites:",
+        "              - url: http://nas.local/",
+        "                basic-auth:",
+        "                  username: admin",
+        "                  password: ***",
+    ]
+
+
+def test_print_prefers_environment_over_dotenv(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_file(tmp_path, "luna.yml", PRINTABLE)
+    write_file(tmp_path, "home.yml", PRINTABLE_HOME)
+    write_file(tmp_path, ".env", "PORT=9000\nNAS_HOST=from-dotenv.local\n")
+    monkeypatch.setenv("PORT", "7000")
+
+    code, out, _ = run(["config", "print"], capsys)
+
+    assert code == 0
+    assert "  port: 7000" in out.splitlines()
+    assert "              - url: http://from-dotenv.local/" in out.splitlines()
+
+
+def test_print_problems_go_to_stderr(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write_file(tmp_path, "luna.yml", PRINTABLE)
+    write_file(tmp_path, "home.yml", PRINTABLE_HOME)
+
+    code, out, err = run(["config", "print"], capsys)
+
+    assert code == 1
+    assert out == ""
+    assert err.splitlines() == [
+        "home.yml:7:27: environment variable NAS_HOST is not set (used as ${NAS_HOST}); set it in the environment "
+        "or in a .env file in the working folder, or write \\${NAS_HOST} to keep the text as it is",
+        "luna.yml:2:9: environment variable PORT is not set (used as ${PORT}); set it in the environment "
+        "or in a .env file in the working folder, or write \\${PORT} to keep the text as it is",
+    ]
+
+
+@pytest.mark.parametrize("flag", ["--version", "-v"])
+def test_version_flag_prints_version(capsys: pytest.CaptureFixture[str], flag: str) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main([flag])
+
+    assert exited.value.code == 0
+    assert capsys.readouterr().out == f"luna {__version__}\n"
+
+
+def test_version_command_prints_version(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["version"], capsys)
+
+    assert code == 0
+    assert out == f"luna {__version__}\n"
+
+
+def test_module_entry_point_validates(tmp_path: Path) -> None:
+    write_file(tmp_path, "luna.yml", BROKEN)
+    environ = {name: value for name, value in os.environ.items() if name != "LUNA_CONFIG"}
+
+    result = subprocess.run(
+        [sys.executable, "-m", "luna", "config:validate"],
+        cwd=tmp_path,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+    assert result.returncode == 1
+    assert result.stdout.splitlines()[0].startswith('luna.yml:1:1: port: unknown key "port"')
+    assert len(result.stdout.splitlines()) == 3
