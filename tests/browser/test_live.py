@@ -13,7 +13,7 @@ from luna.config.loader import load_config
 from luna.runtime import Runtime
 from luna.web.app import create_app
 from luna.widgets.html import HtmlOptions, HtmlWidget
-from luna.widgets.registry import register, widget_class
+from luna.widgets import registry
 from tests.support.browser import chromium
 from tests.support.dashboards import write_config
 from tests.support.servers import free_port, serve_in_thread
@@ -78,8 +78,11 @@ class GrowingListWidget(HtmlWidget):
         return (self.state.data or 0) + 1
 
 
-if widget_class("live-test-list") is None:
-    register(GrowingListWidget)
+@pytest.fixture
+def growing_list_type(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Registered for one test only, so the list of real widget types stays clean.
+    registry.type_names()
+    monkeypatch.setitem(registry._types, GrowingListWidget.type, GrowingListWidget)
 
 
 @pytest.fixture(scope="module")
@@ -203,7 +206,7 @@ def test_config_edit_updates_page_in_place(tmp_path: Path, browser) -> None:
             page.close()
 
 
-def test_collapsible_list_survives_updates(tmp_path: Path, browser) -> None:
+def test_collapsible_list_survives_updates(tmp_path: Path, browser, growing_list_type: None) -> None:
     runtime, app = start(write_config(tmp_path, LIST))
     with serve_in_thread(app, runtime=runtime) as base:
         page = browser.new_page()
