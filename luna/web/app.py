@@ -19,6 +19,8 @@ logger = logging.getLogger(__name__)
 
 LifespanHook = Callable[[Runtime], Awaitable[None]]
 
+ANY_METHOD = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+
 
 def create_app(
     runtime: Runtime,
@@ -49,7 +51,8 @@ def create_app(
         Route("/api/widgets/{widget_id}/content/", api.widget_content, methods=["GET", "HEAD"]),
         Route("/api/widgets/{widget_id}/data", api.widget_data, methods=["GET", "HEAD"]),
         Route("/api/set-theme/{key}", api.set_theme, methods=["POST"]),
-        Route("/api/{rest:path}", api.not_found),
+        # Any method, so a POST to a mistyped API path gets the JSON 404 and not a bare 405.
+        Route("/api/{rest:path}", api.not_found, methods=ANY_METHOD),
         Route("/{slug}", pages.page, methods=["GET", "HEAD"]),
         Route("/{slug}/", pages.page, methods=["GET", "HEAD"]),
     ]

@@ -8,8 +8,13 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from urllib.parse import urlsplit
 
 import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, RedirectResponse, Response
+from starlette.routing import Route
 from starlette.types import ASGIApp
 
 
@@ -39,3 +44,41 @@ def serve_in_thread(app: ASGIApp, port: int | None = None) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+def status_app() -> Starlette:
+    """A fake upstream: `/status/{code}` answers with that HTTP status, `/moved` redirects to `/status/200`."""
+
+    async def status(request: Request) -> Response:
+        code = request.path_params["code"]
+        return PlainTextResponse(f"status {code}", status_code=code)
+
+    async def moved(request: Request) -> Response:
+        return RedirectResponse("/status/200", status_code=302)
+
+    return Starlette(routes=[Route("/status/{code:int}", status), Route("/moved", moved)])
+
+
+def unused_url() -> str:
+    """A URL on 127.0.0.1 where nothing listens, so connecting is refused."""
+
+    return f"http://127.0.0.1:{free_port()}/"
+
+
+def raw_get(base_url: str, target: str) -> tuple[int, bytes]:
+    """GET a request target exactly as written, since HTTP clients resolve `..` before sending.
+
+    Returns the status code and the body.
+    """
+
+    parts = urlsplit(base_url)
+    request = f"GET {target} HTTP/1.1\r\nHost: {parts.netloc}\r\nConnection: close\r\n\r\n"
+    with socket.create_connection((parts.hostname, parts.port), timeout=10) as connection:
+        connection.sendall(request.encode("ascii"))
+        chunks = []
+        while chunk := connection.recv(65536):
+            chunks.append(chunk)
+
+    head, _, body = b"".join(chunks).partition(b"\r\n\r\n")
+    status = int(head.split(b" ", 2)[1])
+    return status, body
