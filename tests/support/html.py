@@ -16,8 +16,6 @@ from html.parser import HTMLParser
 VOID_ELEMENTS = frozenset(
     {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 )
-# Elements whose content is text, never markup.
-RAW_TEXT_ELEMENTS = frozenset({"script", "style"})
 
 SIMPLE_SELECTOR = re.compile(
     r"""

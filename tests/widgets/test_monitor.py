@@ -46,7 +46,7 @@ def not_found() -> CheckResult:
     )
 
 
-def refused() -> CheckResult:
+def connection_refused() -> CheckResult:
     return CheckResult(
         Status.DOWN, CHECKED_AT, error="connection refused", error_class=ErrorClass.CONNECT, label="Down"
     )
@@ -125,7 +125,7 @@ def test_http_error_site_shows_status_text(tmp_path: Path) -> None:
 def test_unreachable_site_shows_reason(tmp_path: Path) -> None:
     staged = stage_widget(tmp_path, SITES)
 
-    site = sites_of(show(staged, up(), refused(), up()))[1]
+    site = sites_of(show(staged, up(), connection_refused(), up()))[1]
 
     assert site.has_class("monitor-site-down")
     assert site.select_one(".monitor-site-label").text == "Down"
@@ -155,7 +155,7 @@ def test_degraded_site_marked(tmp_path: Path) -> None:
 def test_error_url_used_while_unreachable(tmp_path: Path) -> None:
     staged = stage_widget(tmp_path, SITES)
 
-    site = sites_of(show(staged, up(), refused(), up()))[1]
+    site = sites_of(show(staged, up(), connection_refused(), up()))[1]
 
     assert site.select_one("a.monitor-site-title")["href"] == "https://status.lan/nas"
 
@@ -180,7 +180,7 @@ def test_error_url_assets_path_gets_base_url(tmp_path: Path) -> None:
     text = "type: monitor\nsites:\n  - title: NAS\n    url: https://nas.lan/\n    error-url: /assets/nas-down.html"
     staged = stage_widget(tmp_path, text, top=BASE_URL)
 
-    site = sites_of(show(staged, refused()))[0]
+    site = sites_of(show(staged, connection_refused()))[0]
 
     assert site.select_one("a.monitor-site-title")["href"] == "/luna/assets/nas-down.html"
 
@@ -229,7 +229,7 @@ def test_icons_rendered(tmp_path: Path) -> None:
 def test_status_icons_differ_by_state(tmp_path: Path) -> None:
     staged = stage_widget(tmp_path, SITES)
 
-    sites = sites_of(show(staged, up(), refused(), up()))
+    sites = sites_of(show(staged, up(), connection_refused(), up()))
 
     up_icon = sites[0].select_one(".monitor-site-status svg path")["d"]
     down_icon = sites[1].select_one(".monitor-site-status svg path")["d"]
@@ -250,7 +250,7 @@ def test_site_title_escaped(tmp_path: Path) -> None:
 def test_compact_style_drops_icons_and_details(tmp_path: Path) -> None:
     staged = stage_widget(tmp_path, SITES + "style: compact\n")
 
-    element = show(staged, up(42), refused(), up(7))
+    element = show(staged, up(42), connection_refused(), up(7))
 
     assert element.select_one("ul.monitor-sites").has_class("monitor-compact")
     assert element.select("img") == []
@@ -261,7 +261,7 @@ def test_compact_style_drops_icons_and_details(tmp_path: Path) -> None:
 def test_compact_style_times_only_up_sites(tmp_path: Path) -> None:
     staged = stage_widget(tmp_path, SITES + "style: compact\n")
 
-    sites = sites_of(show(staged, up(42), refused(), up(7)))
+    sites = sites_of(show(staged, up(42), connection_refused(), up(7)))
 
     assert sites[0].select_one(".monitor-site-time").text == "42 ms"
     assert sites[1].select(".monitor-site-time") == []
@@ -294,7 +294,7 @@ def test_failing_only_all_up_message(tmp_path: Path) -> None:
 def test_failing_only_lists_failing_sites(tmp_path: Path) -> None:
     staged = stage_widget(tmp_path, SITES + "show-failing-only: true\n")
 
-    element = show(staged, up(), refused(), not_found())
+    element = show(staged, up(), connection_refused(), not_found())
 
     titles = [site.select_one("a.monitor-site-title").text for site in sites_of(element)]
     assert titles == ["NAS", "wiki.lan"]
