@@ -142,6 +142,8 @@ class _TreeBuilder(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.root = Element("#document", {})
         self.current = self.root
+        # End tags that did not close the innermost open element.
+        self.problems: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         element = Element(tag, dict(attrs), parent=self.current)
@@ -153,6 +155,10 @@ class _TreeBuilder(HTMLParser):
         self.current.children.append(Element(tag, dict(attrs), parent=self.current))
 
     def handle_endtag(self, tag: str) -> None:
+        if tag != self.current.tag:
+            line, column = self.getpos()
+            self.problems.append(f"</{tag}> at {line}:{column + 1} while <{self.current.tag}> is open")
+
         # Close up to the nearest open element of this name; a stray end tag is ignored.
         open_element: Element | None = self.current
         while open_element is not None and open_element.tag != tag:
@@ -167,10 +173,30 @@ class _TreeBuilder(HTMLParser):
 def parse_html(text: str) -> Element:
     """Parse a document or fragment; the result is a `#document` element holding it."""
 
+    return _build(text).root
+
+
+def nesting_problems(text: str) -> list[str]:
+    """List end tags that do not match the open element, and elements left open.
+
+    Browsers repair such markup silently, often by moving content out of the
+    element it was written in, so luna's templates should have none.
+    """
+
+    builder = _build(text)
+    unclosed = []
+    element: Element | None = builder.current
+    while element is not None and element is not builder.root:
+        unclosed.append(f"<{element.tag}> never closed")
+        element = element.parent
+    return builder.problems + unclosed
+
+
+def _build(text: str) -> _TreeBuilder:
     builder = _TreeBuilder()
     builder.feed(text)
     builder.close()
-    return builder.root
+    return builder
 
 
 def emitted_urls(document: Element) -> list[tuple[Element, str, str]]:

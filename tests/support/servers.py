@@ -6,8 +6,8 @@ import asyncio
 import socket
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from urllib.parse import urlsplit
 
 import httpx
@@ -107,8 +107,8 @@ def prefix_proxy_app(upstream: str, prefix: str, strip: bool) -> Starlette:
             path = path[len(prefix) :] or "/"
         query = f"?{request.url.query}" if request.url.query else ""
         headers = [(name, value) for name, value in request.headers.items() if name not in ("host", "content-length")]
-        async with httpx.AsyncClient() as client:
-            reply = await client.request(request.method, upstream + path + query, headers=headers, content=await request.body())
+        client: httpx.AsyncClient = request.app.state.client
+        reply = await client.request(request.method, upstream + path + query, headers=headers, content=await request.body())
 
         response = Response(reply.content, status_code=reply.status_code)
         for name, value in reply.headers.multi_items():
@@ -116,5 +116,11 @@ def prefix_proxy_app(upstream: str, prefix: str, strip: bool) -> Starlette:
                 response.raw_headers.append((name.encode("latin-1"), value.encode("latin-1")))
         return response
 
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        async with httpx.AsyncClient() as client:
+            app.state.client = client
+            yield
+
     methods = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
-    return Starlette(routes=[Route("/{path:path}", forward, methods=methods)])
+    return Starlette(routes=[Route("/{path:path}", forward, methods=methods)], lifespan=lifespan)

@@ -9,7 +9,7 @@ import pytest
 
 from luna.web.assets import StaticAssets
 from tests.support.dashboards import running_dashboard
-from tests.support.html import Element, parse_html
+from tests.support.html import Element, nesting_problems, parse_html
 
 TWO_PAGES = """
 pages:
@@ -312,3 +312,13 @@ async def test_columns_rendered_by_size(tmp_path: Path) -> None:
 
     assert [column["class"] for column in columns] == ["page-column page-column-small", "page-column page-column-full"]
     assert columns[0].select(".widget-type-clock") != []
+
+
+@pytest.mark.parametrize("path", ["/", "/media-room", "/garage"])
+async def test_document_well_nested(tmp_path: Path, path: str) -> None:
+    top = 'branding:\n  custom-footer: <p>footer</p>\ndocument:\n  head: <meta name="robots" content="noindex">\n'
+    config = top + TWO_PAGES.replace("name: Home\n", "name: Home\n    show-mobile-header: true\n    head-widgets:\n      - type: search\n")
+    async with running_dashboard(tmp_path, config) as (runtime, client):
+        text = (await client.get(path)).text
+
+    assert nesting_problems(text) == []

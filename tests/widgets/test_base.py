@@ -13,7 +13,7 @@ from luna.widgets import registry
 from luna.widgets.base import Widget, WidgetError, WidgetState
 from luna.widgets.refresh import RefreshContext
 from tests.support.dashboards import running_dashboard
-from tests.support.html import Element, parse_html
+from tests.support.html import Element, nesting_problems, parse_html
 from tests.support.widgets import MINIMAL_WIDGETS, page_with_widget, stage_widget
 
 NOW = 1_700_000_000.0
@@ -299,3 +299,21 @@ async def test_served_widget_goes_through_states(tmp_path: Path) -> None:
     assert stale.select_one(".widget").has_class("widget-is-stale")
     assert stale.select_one(".monitor-site-label").text == "OK"
     assert "timed out after 5s" in stale.select_one(".widget-stale-marker")["title"]
+
+
+STATES = {
+    "pending": lambda widget: WidgetState(),
+    "failed": lambda widget: WidgetState().after_failure("connection refused", NOW),
+    "loaded": good_state,
+    "stale": lambda widget: good_state(widget).after_failure("timed out after 5s", NOW + 60),
+}
+
+
+@pytest.mark.parametrize("state_name", STATES)
+@pytest.mark.parametrize("widget_type", ALL_TYPES)
+def test_markup_well_nested(tmp_path: Path, widget_type: str, state_name: str) -> None:
+    staged = stage_widget(tmp_path, with_options(widget_type, "title-url: /assets/help.html\nhide-header: false"))
+
+    staged.show(STATES[state_name](staged.widget))
+
+    assert nesting_problems(staged.html) == []

@@ -10,7 +10,7 @@ from luna.checks.result import CheckResult, ErrorClass, Status
 from luna.config.errors import ConfigError
 from luna.widgets.base import WidgetState
 from tests.support.dashboards import running_dashboard
-from tests.support.html import Element, parse_html
+from tests.support.html import Element, nesting_problems, parse_html
 from tests.support.servers import serve_in_thread, status_app, unused_url
 from tests.support.widgets import StagedWidget, page_with_widget, stage_widget
 
@@ -345,3 +345,25 @@ async def test_refresh_against_real_servers(tmp_path: Path) -> None:
     assert sites[2].select_one("a.monitor-site-title")["href"] == "https://status.lan/offline"
     assert sites[2].select_one(".monitor-site-label")["title"] == "connection refused"
     assert sites[0].select_one(".monitor-site-time").text.endswith(" ms")
+
+
+@pytest.mark.parametrize("options", ["", "style: compact\n", "show-failing-only: true\n"])
+@pytest.mark.parametrize("all_up", [True, False])
+def test_markup_well_nested(tmp_path: Path, options: str, all_up: bool) -> None:
+    staged = stage_widget(tmp_path, SITES + options)
+    results = (up(), up(), up()) if all_up else (up(), connection_refused(), timed_out())
+
+    show(staged, *results)
+
+    assert nesting_problems(staged.html) == []
+
+
+def test_redirected_site_names_final_url(tmp_path: Path) -> None:
+    redirected = CheckResult(
+        Status.UP, CHECKED_AT, code=200, response_time_ms=5, final_url="https://jellyfin.lan/web/", label="OK"
+    )
+    staged = stage_widget(tmp_path, SITES)
+
+    site = sites_of(show(staged, redirected, up(), up()))[0]
+
+    assert site.select_one(".monitor-site-label")["title"] == "HTTP 200, redirected to https://jellyfin.lan/web/"
