@@ -14,7 +14,7 @@ import httpx
 import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, RedirectResponse, Response
+from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp
 
@@ -48,16 +48,13 @@ def serve_in_thread(app: ASGIApp, port: int | None = None) -> Iterator[str]:
 
 
 def status_app() -> Starlette:
-    """A fake upstream: `/status/{code}` responds with that HTTP status, `/moved` redirects to `/status/200`."""
+    """A fake upstream: `/status/{code}` responds with that HTTP status."""
 
     async def status(request: Request) -> Response:
         code = request.path_params["code"]
         return PlainTextResponse(f"status {code}", status_code=code)
 
-    async def moved(request: Request) -> Response:
-        return RedirectResponse("/status/200", status_code=302)
-
-    return Starlette(routes=[Route("/status/{code:int}", status), Route("/moved", moved)])
+    return Starlette(routes=[Route("/status/{code:int}", status)])
 
 
 def unused_url() -> str:
