@@ -48,6 +48,7 @@ class Lexer:
     def __init__(self, source: str, name: str) -> None:
         self.source = source
         self.name = name
+        self.action_start = 0
 
     def tokens(self) -> list[Token]:
         tokens: list[Token] = []
@@ -78,6 +79,7 @@ class Lexer:
         if comment is not None:
             return comment
         tokens.append(Token("left", LEFT, start))
+        self.action_start = start
         depth = 0
         spaced = True
         while True:
@@ -122,7 +124,7 @@ class Lexer:
 
     def _action_token(self, position: int) -> Token:
         if position >= len(self.source):
-            self.fail(position, "unclosed action")
+            self.fail(self.action_start, "unclosed action")
         for kind, pattern in _ACTION_PATTERNS:
             match = pattern.match(self.source, position)
             if match and match.group(0):
