@@ -91,6 +91,59 @@ class JSONValue(GoStringer):
     def Get(self, key: str) -> "JSONValue":
         return JSONValue(self._get(key))
 
+    # The fields and methods of gjson.Result, which Glance's wrapper embeds.
+
+    @property
+    def Raw(self) -> str:
+        return self.result.raw()
+
+    @property
+    def Str(self) -> str:
+        return self.result.value if isinstance(self.result.value, str) else ""
+
+    @property
+    def Num(self) -> float:
+        value = self.result.value
+        return value.value if isinstance(value, gjson.Number) else 0.0
+
+    @property
+    def Type(self) -> int:
+        """gjson's type code: 0 Null, 1 False, 2 Number, 3 String, 4 True, 5 JSON."""
+        value = self.result.value
+        if value is None:
+            return 0
+        if isinstance(value, bool):
+            return 4 if value else 1
+        if isinstance(value, gjson.Number):
+            return 2
+        return 3 if isinstance(value, str) else 5
+
+    def Value(self) -> Any:
+        return _python_value(self.result.value) if self.result.exists else None
+
+    def Map(self) -> dict[str, "JSONValue"]:
+        value = self.result.value
+        if not isinstance(value, dict):
+            return {}
+        return {key: JSONValue(gjson.Result(item)) for key, item in value.items()}
+
+    def IsArray(self) -> bool:
+        return isinstance(self.result.value, list)
+
+    def IsObject(self) -> bool:
+        return isinstance(self.result.value, dict)
+
+
+def _python_value(value: Any) -> Any:
+    """Convert to the Go values gjson's Value returns: numbers become float64."""
+    if isinstance(value, gjson.Number):
+        return value.value
+    if isinstance(value, list):
+        return [_python_value(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _python_value(item) for key, item in value.items()}
+    return value
+
 
 class Header(dict):
     """Response headers by canonical name, each with its list of values, like Go's http.Header."""
