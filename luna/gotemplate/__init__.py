@@ -75,5 +75,8 @@ def parse(source: str, name: str = "template", functions: Mapping[str, Callable[
     or text/template's plain output.
     """
     all_functions = {**BUILTINS, **(functions or {})}
-    root, definitions = Parser(source, name, all_functions).parse()
+    try:
+        root, definitions = Parser(source, name, all_functions).parse()
+    except RecursionError:
+        raise TemplateSyntaxError("actions are nested too deeply to parse", name, 1, 1) from None
     return Template(name, root, definitions, all_functions, autoescape, max_depth, timer)

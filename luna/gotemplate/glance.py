@@ -1,10 +1,10 @@
 """Glance's custom-api template data and functions, on top of the generic interpreter.
 
-The data a custom-api template sees is ``TemplateData``: ``.JSON`` and
+The dot of a custom-api template is ``TemplateData``: ``.JSON`` and
 ``.Response`` of the primary request, ``.JSONLines``, ``.Subrequest "name"``
 and ``.Options``. ``glance_functions`` returns the helper functions, bound to
-a clock, a local time zone and the fetch callback that ``getResponse`` uses;
-nothing here opens a connection itself.
+a clock, a local time zone and the fetch callback that ``getResponse`` uses.
+Nothing here opens a connection itself.
 
 Behaviour follows Glance's widget-custom-api.go and templates.go: argument
 order puts the piped value last (``.String "x" | trimPrefix "v"``), failed
@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+import operator
 import re
 import time
 from collections.abc import Awaitable, Callable, Mapping
@@ -29,7 +30,7 @@ from . import gjson
 from .errors import FunctionError
 from .escape import CSS, HTML, URL, HTMLAttr
 from .executor import resolve_awaitable
-from .gofmt import sprintf
+from .gofmt import join_operands, sprintf
 from .gotime import UTC, Duration, GoTime, Location, TimeError, local_location, parse_duration, parse_time
 from .values import GoStringer, format_float, is_int, is_number, type_name
 
@@ -175,7 +176,7 @@ class HTTPResponse:
 
 @dataclass
 class FetchResult:
-    """What a fetch callback returns for one request."""
+    """The status, body and headers that a fetch callback returns for one request."""
 
     status_code: int
     body: str | bytes = ""
@@ -321,9 +322,9 @@ def glance_functions(*, now: Callable[[], float] = time.time, local_zone: tzinfo
                      fetch: Fetch | None = None, fetch_timeout: float | None = 30.0) -> dict[str, Callable[..., Any]]:
     """Return Glance's custom-api functions.
 
-    ``now`` returns seconds since the epoch (``luna.clock`` clocks have
-    one), ``local_zone`` is Go's ``Local`` (the machine's zone when None),
-    and ``fetch`` performs the requests of ``getResponse``; it may be a
+    ``now`` returns seconds since the epoch, as ``luna.clock`` clocks do.
+    ``local_zone`` is Go's ``Local``, the machine's zone when None.
+    ``fetch`` performs the requests of ``getResponse``. It may be a
     coroutine function when the template runs under ``execute_async``.
     """
     local = local_location(local_zone)
@@ -359,36 +360,26 @@ def _truncated_division(a: int, b: int) -> int:
     return quotient if (a < 0) == (b < 0) else -quotient
 
 
+_OPERATORS = {"add": operator.add, "sub": operator.sub, "mul": operator.mul}
+
+
 def _arithmetic(operation: str) -> Callable[[Any, Any], Any]:
     def apply(a: Any, b: Any) -> Any:
         if not is_number(a) or not is_number(b):
             return math.nan
-        if is_int(a) and is_int(b):
-            return _int_operation(operation, a, b)
-        return _float_operation(operation, float(a), float(b))
+        both_int = is_int(a) and is_int(b)
+        if operation == "div":
+            return _divide(a, b, both_int)
+        return _OPERATORS[operation](a, b) if both_int else _OPERATORS[operation](float(a), float(b))
 
     apply.__name__ = operation
     return apply
 
 
-def _int_operation(operation: str, a: int, b: int) -> int:
-    if operation == "add":
-        return a + b
-    if operation == "sub":
-        return a - b
-    if operation == "mul":
-        return a * b
-    return 0 if b == 0 else _truncated_division(a, b)
-
-
-def _float_operation(operation: str, a: float, b: float) -> float:
-    if operation == "add":
-        return a + b
-    if operation == "sub":
-        return a - b
-    if operation == "mul":
-        return a * b
-    return 0.0 if b == 0 else a / b
+def _divide(a: Any, b: Any, both_int: bool) -> Any:
+    if b == 0:
+        return 0 if both_int else 0.0
+    return _truncated_division(a, b) if both_int else float(a) / float(b)
 
 
 def percent_change(current: float, previous: float) -> float:
@@ -685,12 +676,7 @@ def group_digits(number: str) -> str:
 
 def format_number(*values: Any) -> str:
     """Print values as Go's English message printer does: numbers get thousands separators."""
-    parts = []
-    for index, value in enumerate(values):
-        if index and not isinstance(value, str) and not isinstance(values[index - 1], str):
-            parts.append(" ")
-        parts.append(_format_localized(value))
-    return "".join(parts)
+    return join_operands(values, _format_localized)
 
 
 def _format_localized(value: Any) -> str:

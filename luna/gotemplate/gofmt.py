@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 from .values import GoStringer, format_float, format_value, is_int, type_name
 
@@ -29,12 +29,16 @@ class _Spec:
 
 
 def sprint(*args: Any) -> str:
-    """Join values as fmt.Sprint does: a space only between two non-strings."""
+    return join_operands(args, format_value)
+
+
+def join_operands(args: tuple[Any, ...], format_one: Callable[[Any], str]) -> str:
+    """Join formatted values as fmt.Sprint does: a space only between two non-strings."""
     parts = []
     for index, arg in enumerate(args):
         if index and not isinstance(arg, str) and not isinstance(args[index - 1], str):
             parts.append(" ")
-        parts.append(format_value(arg))
+        parts.append(format_one(arg))
     return "".join(parts)
 
 
