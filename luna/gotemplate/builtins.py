@@ -120,7 +120,7 @@ def _index_once(value: Any, key: Any) -> Any:
         if not is_int(key):
             raise FunctionError(f"cannot index slice/array with type {type_name(key)}")
         if not 0 <= key < len(value):
-            raise FunctionError(f"error calling index: index out of range: {key}")
+            raise FunctionError(f"index out of range: {key}")
         item = value[key]
         return item.encode()[0] if isinstance(value, str) else item
     raise FunctionError(f"can't index item of type {type_name(value)}")
