@@ -20,6 +20,8 @@ logger = logging.getLogger(__name__)
 
 LifespanHook = Callable[[Runtime], Awaitable[None]]
 
+ANY_METHOD = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+
 
 def create_app(
     runtime: Runtime,
@@ -50,11 +52,16 @@ def create_app(
         Route("/api/widgets/{widget_id}/content/", api.widget_content, methods=["GET", "HEAD"]),
         Route("/api/widgets/{widget_id}/data", api.widget_data, methods=["GET", "HEAD"]),
         Route("/api/set-theme/{key}", api.set_theme, methods=["POST"]),
-        Route("/api/{rest:path}", api.not_found),
+        # Any method, so a POST to a mistyped API path gets the JSON 404 and not a bare 405.
+        Route("/api/{rest:path}", api.not_found, methods=ANY_METHOD),
         Route("/{slug}", pages.page, methods=["GET", "HEAD"]),
         Route("/{slug}/", pages.page, methods=["GET", "HEAD"]),
     ]
     app = Starlette(routes=routes, lifespan=lifespan, exception_handlers={404: _not_found})
+    # Starlette's slash redirects build an absolute URL from the Host header,
+    # which behind a proxy names the wrong host or drops the base URL. Every
+    # page route accepts both forms already, so a miss is a plain 404.
+    app.router.redirect_slashes = False
     app.state.runtime = runtime
     return BaseURLMiddleware(app, runtime, EventStream(runtime))
 
@@ -85,7 +92,12 @@ class BaseURLMiddleware:
 
         base = self.runtime.dashboard.config.server.base_url
         path: str = scope["path"]
-        if base and (path == base or path.startswith(base + "/")):
+        if base and path == base:
+            # `/luna` alone is the first page, like `/luna/`: a redirect to the
+            # slash would need the public host name, which a proxy may hide.
+            path = base + "/"
+            scope = dict(scope, path=path, raw_path=path.encode())
+        if base and path.startswith(base + "/"):
             # ASGI paths include the root path; Starlette routes on what follows it.
             scope = dict(scope, root_path=base)
             path = path[len(base) :]

@@ -1,0 +1,96 @@
+"""Build one widget from a YAML snippet and render it in any state, without a server."""
+
+from __future__ import annotations
+
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+
+from luna.clock import ManualClock
+from luna.runtime import Runtime
+from luna.web.rendering import render_with_ancestors
+from luna.widgets.base import Widget, WidgetState
+from tests.support.dashboards import load_text
+from tests.support.html import Element, parse_html
+
+# The smallest valid configuration of each built-in type. The widget frame
+# tests run over every registered type, so a new type needs an entry here.
+MINIMAL_WIDGETS = {
+    "bookmarks": """
+        type: bookmarks
+        groups:
+          - links:
+              - title: Router
+                url: http://192.168.1.1/
+        """,
+    "clock": "type: clock",
+    "group": """
+        type: group
+        widgets:
+          - type: clock
+        """,
+    "html": "type: html\nsource: <p>hello</p>",
+    "iframe": "type: iframe\nsource: http://127.0.0.1:9/embedded",
+    "monitor": """
+        type: monitor
+        sites:
+          - title: Router
+            url: http://127.0.0.1:9/
+        """,
+    "search": "type: search",
+    "split-column": """
+        type: split-column
+        widgets:
+          - type: clock
+        """,
+}
+
+
+def page_with_widget(widget_yaml: str, top: str = "") -> str:
+    """A one-page configuration holding the widget; `top` adds top-level sections such as `server:`."""
+
+    lines = textwrap.dedent(widget_yaml).strip("\n").splitlines()
+    item = ["          - " + lines[0], *("            " + line for line in lines[1:])]
+    page = ["pages:", "  - name: Test", "    columns:", "      - size: full", "        widgets:", *item]
+    return textwrap.dedent(top).strip("\n") + "\n" + "\n".join(page) + "\n"
+
+
+@dataclass
+class StagedWidget:
+    """A widget built from configuration, rendered the way the page renders it."""
+
+    runtime: Runtime
+    widget: Widget
+
+    @property
+    def html(self) -> str:
+        rendered = self.widget.rendered
+        if rendered is None:
+            raise AssertionError(f"{self.widget!r} was never rendered")
+        return rendered.html
+
+    @property
+    def element(self) -> Element:
+        """The widget's outer `div.widget`."""
+
+        return _outer_element(self.html)
+
+    def show(self, state: WidgetState) -> Element:
+        """Give the widget a state, render it again and return its outer element."""
+
+        self.widget.state = state
+        render_with_ancestors(self.widget, self.runtime.renderer)
+        return self.element
+
+
+def stage_widget(folder: Path, widget_yaml: str, top: str = "") -> StagedWidget:
+    runtime = Runtime(load_text(folder, page_with_widget(widget_yaml, top)), clock=ManualClock())
+    widget = runtime.dashboard.first_page.columns[0][1][0]
+    return StagedWidget(runtime, widget)
+
+
+def _outer_element(html: str) -> Element:
+    elements = [child for child in parse_html(html).children if isinstance(child, Element)]
+    if len(elements) != 1:
+        raise AssertionError(f"a widget renders as one element, found {len(elements)}")
+    return elements[0]
