@@ -193,7 +193,7 @@ class Resolver:
         if entry is None or entry.expires_at <= self._now():
             task = self._in_flight.get(key)
             if task is None:
-                task = asyncio.ensure_future(self._query(host, record_type, timeout))
+                task = asyncio.ensure_future(self._query(host, record_type, time.monotonic() + timeout))
                 self._in_flight[key] = task
                 task.add_done_callback(lambda _, key=key: self._store(key, _))
             # Shielded, so a check that gives up does not cancel the query others wait for.
@@ -211,12 +211,25 @@ class Resolver:
         if entry.expires_at > self._now():
             self._cache[key] = entry
 
-    async def _query(self, host: str, record_type: str, timeout: float) -> _Entry:
+    async def _query(self, host: str, record_type: str, deadline: float) -> _Entry:
         async with self._query_limit:
+            # A query that waited for a free slot past its check's deadline is not sent:
+            # nobody waits for its answer any more.
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                error = NameResolutionError(host, "no free slot for the DNS query in time", timed_out=True)
+                return _Entry(self._now(), error=error)
+
             self.queries_sent += 1
             if record_type == "getaddrinfo":
                 return await self._query_system(host)
-            return await self._query_dns(host, record_type, timeout)
+            return await self._query_dns(host, record_type, remaining)
+
+    async def idle(self) -> None:
+        """Wait until no query is in flight, for tests that start a round right after another."""
+
+        while self._in_flight:
+            await asyncio.wait(list(self._in_flight.values()))
 
     async def _query_dns(self, host: str, record_type: str, timeout: float) -> _Entry:
         resolver = self._dns

@@ -110,17 +110,20 @@ def _parse_http(text: str) -> str:
 
 
 def _host_and_port(text: str, default_port: int | None) -> tuple[str, int]:
+    parts = urlsplit(text)
     try:
-        parts = urlsplit(text)
         port = parts.port
     except ValueError as error:
-        raise InvalidTarget(f'invalid target "{text}": {error}; write an IPv6 address in brackets') from None
+        hint = "; write an IPv6 address in brackets" if parts.netloc.count(":") > 1 and "[" not in text else ""
+        raise InvalidTarget(f'invalid target "{text}": {error}{hint}') from None
 
     if not parts.hostname:
         raise InvalidTarget(f'invalid target "{text}": it has no host after the scheme')
-    if port is None and default_port is None:
-        raise InvalidTarget(f'"{text}" needs a port, such as tcp://{parts.hostname}:22')
-    return parts.hostname, port if port is not None else default_port or 0
+    if port is None:
+        if default_port is None:
+            raise InvalidTarget(f'"{text}" needs a port, such as tcp://{parts.hostname}:22')
+        return parts.hostname, default_port
+    return parts.hostname, _port(str(port), text)
 
 
 def _parse_dns(text: str) -> DnsEndpoint:

@@ -83,6 +83,8 @@ class _Handler(BaseHTTPRequestHandler):
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False
+    # The default of 5 drops the SYNs of a burst of concurrent checks.
+    request_queue_size = 256
 
     def __init__(self, address: tuple[str, int], upstream: HttpUpstream, tls: ssl.SSLContext | None) -> None:
         self.address_family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
