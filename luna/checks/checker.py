@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import ssl
 
 from luna.checks.dns import DnsTarget, check_dns
 from luna.checks.http import HttpClients, HttpTarget, check_http
 from luna.checks.icmp import IcmpTarget, Pinger, check_icmp
 from luna.checks.resolver import CheckPhase, Resolver, current_phase
-from luna.checks.result import CheckResult, ErrorClass, Status
+from luna.checks.result import CheckResult, ErrorClass, timed_out_result
 from luna.checks.tcp import TcpTarget, check_tcp, timeout_failure
 
 Target = HttpTarget | TcpTarget | DnsTarget | IcmpTarget
@@ -67,14 +66,8 @@ class Checker:
 
 def deadline_result(target: Target, phase: CheckPhase, now: float) -> CheckResult:
     if phase.lookup is not None:
-        return CheckResult(
-            Status.DOWN,
-            now,
-            error=f"DNS lookup for {phase.lookup} timed out after {target.timeout:g}s",
-            error_class=ErrorClass.DNS,
-            timed_out=True,
-            label="Timed out",
-        )
+        message = f"DNS lookup for {phase.lookup} timed out after {target.timeout:g}s"
+        return timed_out_result(now, message, ErrorClass.DNS)
     return timeout_failure(target.timeout, now, phase="in total")
 
 
@@ -86,10 +79,4 @@ def slow_result(result: CheckResult, max_response_time: float | None) -> CheckRe
     limit_ms = round(max_response_time * 1000)
     if result.response_time_ms <= limit_ms:
         return result
-    return dataclasses.replace(
-        result,
-        status=Status.DEGRADED,
-        error=f"response took {result.response_time_ms} ms, over the {limit_ms} ms limit",
-        error_class=ErrorClass.SLOW,
-        label="Degraded",
-    )
+    return result.degraded(f"response took {result.response_time_ms} ms, over the {limit_ms} ms limit", ErrorClass.SLOW)

@@ -99,7 +99,7 @@ def answer_values(response: dns.message.Message, target: DnsTarget) -> set[str]:
 
 
 def normalise(value: str) -> str:
-    """One spelling per value: compressed IPv6, names without the final dot, TXT without quotes."""
+    """Return one spelling per value: compressed IPv6, names without the final dot, TXT without quotes."""
 
     text = value.strip().strip('"').rstrip(".").lower()
     try:

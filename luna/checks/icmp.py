@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import icmplib
 
 from luna.checks.resolver import NameResolutionError, Resolver
-from luna.checks.result import CheckResult, ErrorClass, Status
+from luna.checks.result import CheckResult, ErrorClass, Status, timed_out_result
 from luna.checks.tcp import dns_failure
 
 logger = logging.getLogger(__name__)
@@ -94,8 +94,7 @@ async def check_icmp(target: IcmpTarget, resolver: Resolver, pinger: Pinger, now
         if rtt is not None:
             return CheckResult(Status.UP, now, response_time_ms=round(rtt), label="OK")
 
-    message = f"no reply to ping within {target.timeout:g}s"
-    return CheckResult(Status.DOWN, now, error=message, error_class=ErrorClass.TIMEOUT, timed_out=True, label="Timed out")
+    return timed_out_result(now, f"no reply to ping within {target.timeout:g}s")
 
 
 def not_permitted(now: float) -> CheckResult:

@@ -50,7 +50,7 @@ RESOLUTION_DELAY = 0.05
 
 @dataclass
 class CheckPhase:
-    """What an attempt is waiting on, so a timeout can say whether it was the lookup."""
+    """The step an attempt is waiting on, so a timeout message can name a slow lookup."""
 
     lookup: str | None = None
 
@@ -213,8 +213,8 @@ class Resolver:
 
     async def _query(self, host: str, record_type: str, deadline: float) -> _Entry:
         async with self._query_limit:
-            # A query that waited for a free slot past its check's deadline is not sent:
-            # nobody waits for its answer any more.
+            # A query that waited for a free slot past its check's deadline is not sent,
+            # because no check waits for its answer any more.
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 error = NameResolutionError(host, "no free slot for the DNS query in time", timed_out=True)
@@ -245,7 +245,7 @@ class Resolver:
             return _Entry(now + _negative_ttl(error))
         except dns.exception.Timeout:
             # Not cached: the next check asks again.
-            return _Entry(now, error=NameResolutionError(host, f"no answer within {timeout:g}s", timed_out=True))
+            return _Entry(now, error=NameResolutionError(host, f"no response within {timeout:g}s", timed_out=True))
         except dns.resolver.NoNameservers as error:
             logger.debug("DNS lookup of %s %s failed: %s", host, record_type, error)
             return _Entry(now, error=NameResolutionError(host, "the DNS server failed to answer (SERVFAIL or REFUSED)"))
@@ -283,7 +283,7 @@ def _dns_resolver(nameservers: list[tuple[str, int]] | None) -> dns.asyncresolve
 
 
 def _negative_ttl(error: dns.exception.DNSException) -> float:
-    """The SOA minimum of a negative answer (RFC 2308), or `NEGATIVE_TTL` without one."""
+    """Return the SOA minimum of a negative answer (RFC 2308), or `NEGATIVE_TTL` without one."""
 
     responses = error.kwargs.get("responses") or {}
     if not responses and error.kwargs.get("response") is not None:
@@ -309,7 +309,7 @@ def _merge(host: str, ipv4: asyncio.Future[tuple[str, ...]], ipv6: asyncio.Futur
     if addresses:
         return tuple(addresses)
     if errors:
-        # A timeout says more than a missing AAAA record, so it wins.
+        # A timeout tells more than a missing AAAA record, so it is the one raised.
         raise next((error for error in errors if error.timed_out), errors[0])
     raise NameResolutionError(host, "the name has no A or AAAA records")
 

@@ -83,3 +83,12 @@ class CheckResult:
 
     def with_failures(self, failures: int) -> CheckResult:
         return dataclasses.replace(self, failures=failures)
+
+    def degraded(self, error: str, error_class: ErrorClass) -> CheckResult:
+        """Return this answer marked degraded, for a site that answered but not well enough."""
+
+        return dataclasses.replace(self, status=Status.DEGRADED, error=error, error_class=error_class, label="Degraded")
+
+
+def timed_out_result(now: float, message: str, error_class: ErrorClass = ErrorClass.TIMEOUT) -> CheckResult:
+    return CheckResult(Status.DOWN, now, error=message, error_class=error_class, timed_out=True, label="Timed out")

@@ -1,4 +1,4 @@
-"""What a monitor site points at: an HTTP(S) URL, a TCP port, a DNS server or a host to ping.
+"""Monitor targets: an HTTP(S) URL, a TCP port, a DNS server or a host to ping.
 
 Parsing happens while the configuration loads, so a mistyped target is a
 config error at its line instead of a site that is always down.
@@ -27,7 +27,7 @@ Kind = Literal["http", "tcp", "dns", "icmp"]
 
 
 class InvalidTarget(ValueError):
-    """A target text that luna cannot check; the message says what to write instead."""
+    """A target text that luna cannot check; the message suggests a form that works."""
 
 
 @dataclass(frozen=True)

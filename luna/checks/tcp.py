@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from luna.checks.resolver import NameResolutionError, Resolver
-from luna.checks.result import CheckResult, ErrorClass, Status
+from luna.checks.result import CheckResult, ErrorClass, Status, timed_out_result
 
 logger = logging.getLogger(__name__)
 
@@ -85,14 +85,7 @@ def dns_failure(error: NameResolutionError, now: float) -> CheckResult:
 
 
 def timeout_failure(timeout: float, now: float, phase: str = "while connecting") -> CheckResult:
-    return CheckResult(
-        Status.DOWN,
-        now,
-        error=f"timed out after {timeout:g}s {phase}",
-        error_class=ErrorClass.TIMEOUT,
-        timed_out=True,
-        label="Timed out",
-    )
+    return timed_out_result(now, f"timed out after {timeout:g}s {phase}")
 
 
 def connect_failure(error: OSError, now: float) -> CheckResult:

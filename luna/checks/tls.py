@@ -9,7 +9,7 @@ import time
 
 import httpx
 
-from luna.checks.result import CheckResult, ErrorClass, Status
+from luna.checks.result import CheckResult, ErrorClass
 
 logger = logging.getLogger(__name__)
 
@@ -77,13 +77,7 @@ def expiry_result(result: CheckResult, expires_at: float | None, warning: float)
     left = expires_at - time.time()
     if not result.is_up or left >= warning:
         return result
-    return dataclasses.replace(
-        result,
-        status=Status.DEGRADED,
-        error=f"TLS certificate expires in {_days(left)}; renew it before then",
-        error_class=ErrorClass.CERT_EXPIRY,
-        label="Degraded",
-    )
+    return result.degraded(f"TLS certificate expires in {_days(left)}; renew it before then", ErrorClass.CERT_EXPIRY)
 
 
 def _days(seconds: float) -> str:

@@ -35,7 +35,7 @@ DEFAULT_CERT_EXPIRY_WARNING = 14 * 86400.0
 # Seconds between a failed check and its retry: long enough for a dropped packet
 # or a restarting proxy to pass, short enough to confirm within one interval.
 RETRY_DELAY = 2.0
-# Checks of one widget in flight at once. A check that hangs holds its slot only
+# Checks of one widget in flight at once. A check that hangs keeps its slot only
 # until its timeout, so with this many slots fifty hanging sites still leave room
 # for the rest; the bound keeps a 1,000-site widget within file-descriptor limits.
 MAX_CONCURRENT_CHECKS = 100
@@ -69,7 +69,7 @@ class JsonCondition(ConfigModel):
 
     @property
     def expected(self) -> Any:
-        # `value: null` expects a JSON null; leaving `value` out only asks that the path exists.
+        # `value: null` expects a JSON null; without `value` the path only has to exist.
         return self.value if "value" in self.model_fields_set else MISSING
 
 
@@ -83,7 +83,7 @@ class SiteOptions(ConfigModel):
     title: str | None = None
     # The Go luna accepts `name` where Glance has `title`.
     name: str | None = None
-    # Declared before `url`, so the check of `url` knows whether it is only a link.
+    # Declared before `url`, so the validator of `url` can see whether `check-url` is set.
     check_url: str | None = None
     url: str
     error_url: Link | None = None
@@ -182,7 +182,7 @@ class MonitorOptions(WidgetOptions):
 
 @dataclass(frozen=True)
 class SitePlan:
-    """How one site is checked, worked out once from its options and the widget's."""
+    """The check settings of one site, computed once from its options and the widget's."""
 
     target: Target
     interval: float
@@ -305,7 +305,7 @@ class MonitorWidget(Widget):
 
     @property
     def refresh_timeout(self) -> float:
-        """The longest a round can take: every attempt of the slowest site timing out, plus retry delays."""
+        """Return the maximum time a round takes: every attempt of the slowest site timing out, plus retry delays."""
 
         longest = max(
             (plan.target.timeout * (plan.retries + 1) + self.retry_delay * plan.retries for plan in self.plans),
@@ -391,7 +391,7 @@ def is_due(plan: SitePlan, before: CheckResult | None, now: float) -> bool:
 
 
 def is_worse(result: CheckResult, before: CheckResult | None) -> bool:
-    """Whether a result would show the site worse off than before; nothing before counts as up."""
+    """Return True when a result shows the site worse off than before; no earlier result counts as up."""
 
     baseline = before.status if before is not None else Status.UP
     return result.status.severity > baseline.severity

@@ -253,7 +253,7 @@ class TestRounds:
         results = await round_
         await context.aclose()
 
-        assert checker.most_running == MAX_CONCURRENT_CHECKS
+        assert checker.max_running == MAX_CONCURRENT_CHECKS
         assert len(results) == 240
 
     async def test_hanging_sites_hold_nothing_else(self, clock: ManualClock) -> None:
@@ -299,13 +299,13 @@ class HangingChecker:
         self.hanging_ports = hanging_ports
         self.release = asyncio.Event()
         self.running = 0
-        self.most_running = 0
+        self.max_running = 0
         self.finished = 0
 
     async def check(self, target: Target, now: float, max_response_time: float | None = None) -> CheckResult:
         assert isinstance(target, TcpTarget)
         self.running += 1
-        self.most_running = max(self.most_running, self.running)
+        self.max_running = max(self.max_running, self.running)
         try:
             if target.port in self.hanging_ports:
                 await self.release.wait()
