@@ -50,7 +50,7 @@ HTTP_ONLY_KEYS = (
     "headers",
     "method",
     "body_contains",
-    "json",
+    "json_condition",
     "follow_redirects",
     "cert_expiry_warning",
 )
@@ -141,7 +141,7 @@ class SiteOptions(ConfigModel):
         if not isinstance(endpoint, HttpEndpoint):
             misplaced = [name for name in HTTP_ONLY_KEYS if name in self.model_fields_set]
             if misplaced:
-                key = "json" if misplaced[0] == "json_condition" else misplaced[0].replace("_", "-")
+                key = SiteOptions.model_fields[misplaced[0]].alias or misplaced[0]
                 raise ValueError(f'site "{self.display_title}": {key} applies only to http:// and https:// targets')
         if self.expect is not None and not isinstance(endpoint, DnsEndpoint):
             raise ValueError(f'site "{self.display_title}": expect applies only to dns:// targets')
@@ -305,13 +305,18 @@ class MonitorWidget(Widget):
 
     @property
     def refresh_timeout(self) -> float:
-        """Return the maximum time a round takes: every attempt of the slowest site timing out, plus retry delays."""
+        """Return the maximum time a round takes: every attempt of the slowest site timing out, plus retry delays.
+
+        Beyond `MAX_CONCURRENT_CHECKS` sites the checks run in waves, and in the
+        worst case every wave waits for a site that hangs.
+        """
 
         longest = max(
             (plan.target.timeout * (plan.retries + 1) + self.retry_delay * plan.retries for plan in self.plans),
             default=0.0,
         )
-        return longest + 5.0
+        waves = max(-(-len(self.plans) // MAX_CONCURRENT_CHECKS), 1)
+        return longest * waves + 5.0
 
     @staticmethod
     def site_key(result: CheckResult | None) -> tuple[Any, ...] | None:

@@ -11,7 +11,14 @@ from luna.checks.checker import Checker
 from luna.checks.conditions import BodyConditions, read_body
 from luna.checks.http import HttpTarget
 from luna.checks.result import ErrorClass, Status
-from tests.support.upstreams import Certificates, FakeDnsServer, HttpUpstream, closed_port, http_upstream
+from tests.support.upstreams import (
+    Certificates,
+    FakeDnsServer,
+    HttpUpstream,
+    closed_port,
+    http_upstream,
+    silent_tcp_server,
+)
 
 NOW = 1_700_000_000.0
 TIMEOUT = 0.5
@@ -165,6 +172,15 @@ async def test_slow_answer_times_out(checker: Checker, upstream: HttpUpstream) -
     assert result.timed_out is True
     assert result.error_class is ErrorClass.TIMEOUT
     assert result.label == "Timed out"
+
+
+async def test_silent_tls_handshake_times_out(checker: Checker) -> None:
+    with silent_tcp_server() as port:
+        result = await check(checker, f"https://127.0.0.1:{port}/", timeout=0.2)
+
+    assert result.status is Status.DOWN
+    assert result.timed_out is True
+    assert result.error == "timed out after 0.2s while connecting (TCP or TLS handshake)"
 
 
 async def test_reset_mid_response_is_down(checker: Checker, upstream: HttpUpstream) -> None:

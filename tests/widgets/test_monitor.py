@@ -380,6 +380,8 @@ class TestDashboard:
   check-url: {upstream.url("/health")}
 - title: dns
   url: "127.0.0.1:{upstream.port}"
+- title: v6
+  url: http://[::1]:{closed_port()}/
 """
         async with running_dashboard(tmp_path, page_with(sites)) as (runtime, client):
             widget = monitor_of(runtime)
@@ -394,7 +396,8 @@ class TestDashboard:
         assert '<span class="monitor-site-title">dns</span>' in html
         assert "data-relative-time=" in html
         sites_data = data["data"]["sites"]
-        assert [site["status"] for site in sites_data] == [1, 0, 0]
+        assert 'href="http://[::1]:' in html
+        assert [site["status"] for site in sites_data] == [1, 0, 0, 1]
         assert sites_data[0]["code"] == 401
         assert sites_data[2]["kind"] == "tcp"
 
@@ -473,6 +476,7 @@ class TestConfig:
             ('{ title: typo, url: "htp://127.0.0.1:1" }', 'site "typo": unknown scheme "htp://"'),
             ('{ title: bad6, url: "::1:15354" }', 'site "bad6": "::1:15354" looks like an IPv6 address'),
             ('{ title: t, url: "tcp://h:1", allow-insecure: true }', "allow-insecure applies only to http"),
+            ('{ title: t, url: "icmp://h", json: {path: a} }', 'site "t": json applies only to http'),
             ('{ title: t, url: "http://h/", expect: nxdomain }', "expect applies only to dns://"),
             ('{ title: t, url: "http://h/", method: HEAD, body-contains: ok }', "use method: GET"),
             ('{ title: t, url: "http://h/", method: POST }', "must be one of"),
