@@ -57,6 +57,7 @@ class ResolvingBackend(httpcore.AsyncNetworkBackend):
         local_address: str | None = None,
         socket_options: typing.Iterable[httpcore.SOCKET_OPTION] | None = None,
     ) -> httpcore.AsyncNetworkStream:
+        # httpx always passes the connect timeout of the request; 30 s only guards a call without one.
         budget = timeout if timeout is not None else 30.0
         try:
             addresses = await self._resolver.resolve(host, budget)
