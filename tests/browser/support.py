@@ -51,6 +51,8 @@ LOCALE = "en-US"
 
 # Seconds a call into the server's event loop may take, such as one monitor refresh.
 LOOP_CALL_TIMEOUT = 30.0
+# Milliseconds of Playwright's fake clock that pass pending.js's first poll (at 500 ms) but not its second.
+PAST_FIRST_POLL_MS = 1_000
 
 
 @dataclass

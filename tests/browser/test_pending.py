@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from luna.widgets.base import WidgetState
-from tests.browser.support import LiveDashboard, PageProblems, load
+from tests.browser.support import PAST_FIRST_POLL_MS, LiveDashboard, PageProblems, load
 
 pytestmark = pytest.mark.browser
 
@@ -24,10 +24,6 @@ pages:
               - title: luna itself
                 url: ${LUNA_SELF_URL}
 """
-
-# Past pending.js's first poll (500 ms) and short of its second.
-PAST_FIRST_POLL_MS = 1_000
-
 
 def monitor(page: Page) -> Locator:
     return page.locator(".widget-type-monitor")
