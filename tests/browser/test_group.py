@@ -24,6 +24,7 @@ pages:
                 source: <p class="notes">Notes panel</p>
               - type: bookmarks
                 title: Links
+                title-url: https://example.org/links
                 groups:
                   - links:
                       - title: Router
@@ -110,3 +111,19 @@ def test_chosen_tab_kept_after_reload(
 
     expect(panel(page, 1)).to_be_visible()
     expect(panel(page, 0)).to_be_hidden()
+
+
+def test_clicking_chosen_tab_opens_title_url(
+    serve_dashboard: Callable[[str], LiveDashboard], new_page: Callable[..., Page], page_problems: PageProblems
+) -> None:
+    dashboard = serve_dashboard(GROUP)
+    page = new_page()
+    load(page, dashboard.url)
+    tab(page, "Links").click()
+
+    with page.expect_popup() as popup:
+        tab(page, "Links").click()
+
+    # The route guard stops the new tab at the first request to example.org.
+    popup.value.wait_for_load_state()
+    assert page_problems.blocked_requests == ["https://example.org/links"]

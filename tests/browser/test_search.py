@@ -121,6 +121,15 @@ def test_s_key_focuses_search_box(demo_dashboard: LiveDashboard, new_page: Calla
     expect(search_input(page)).to_have_value("")
 
 
+def test_hint_click_focuses_search_box(demo_dashboard: LiveDashboard, new_page: Callable[..., Page]) -> None:
+    page = new_page()
+    load(page, demo_dashboard.url)
+
+    page.locator(".search-hint").click()
+
+    assert is_focused(page, "[data-search] .search-input")
+
+
 def test_s_key_types_inside_box(demo_dashboard: LiveDashboard, new_page: Callable[..., Page]) -> None:
     page = new_page()
     load(page, demo_dashboard.url)

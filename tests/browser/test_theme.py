@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 import pytest
@@ -10,6 +11,9 @@ from playwright.sync_api import Page, expect
 from tests.browser.support import PHONE, LiveDashboard, PageProblems, load
 
 pytestmark = pytest.mark.browser
+
+# The theme cookie lasts two years, as in Glance; more than one is enough to tell it from a session cookie.
+YEAR_SECONDS = 365 * 24 * 3600
 
 
 def pick_light_theme(page: Page) -> None:
@@ -43,8 +47,11 @@ def test_picker_sets_theme_cookie(demo_dashboard: LiveDashboard, new_page: Calla
     pick_light_theme(page)
 
     expect(page.locator("html")).to_have_attribute("data-scheme", "light")
-    cookies = {cookie["name"]: cookie["value"] for cookie in page.context.cookies()}
-    assert cookies.get("theme") == "default-light"
+    cookies = {cookie["name"]: cookie for cookie in page.context.cookies()}
+    assert cookies["theme"]["value"] == "default-light"
+    assert cookies["theme"]["path"] == "/"
+    assert cookies["theme"]["sameSite"] == "Lax"
+    assert cookies["theme"]["expires"] > time.time() + YEAR_SECONDS
 
 
 def test_light_theme_survives_reload(demo_dashboard: LiveDashboard, new_page: Callable[..., Page]) -> None:
