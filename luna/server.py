@@ -52,8 +52,13 @@ class Services:
             await self.demo.stop()
 
 
-def load_demo(host: str, port: int) -> tuple[LoadedConfig, DemoService]:
-    demo = DemoService()
+def load_demo(host: str, port: int, demo: DemoService | None = None) -> tuple[LoadedConfig, DemoService]:
+    """Load the built-in demo configuration, pointing its monitor at `demo` and at luna itself.
+
+    Tests pass a demo service with a manual clock so its flips are deterministic.
+    """
+
+    demo = demo or DemoService()
     self_host = "127.0.0.1" if host in ("", "0.0.0.0") else ("[::1]" if host == "::" else host)
     environ = {
         **os.environ,

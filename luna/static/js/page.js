@@ -5,6 +5,7 @@
 import { setupClocks } from "./clock.js";
 import { setupGroups } from "./group.js";
 import { setupMasonry } from "./masonry.js";
+import { setupMenus } from "./menus.js";
 import { setupPendingWidgets } from "./pending.js";
 import { setupRelativeTimes } from "./relative-time.js";
 import { setupSearchBoxes } from "./search.js";
@@ -21,6 +22,7 @@ export function setupContent(root) {
 }
 
 function start() {
+  setupMenus();
   setupThemePicker(document);
   setupContent(document);
   onWidgetReplaced((element) => setupContent(element));
