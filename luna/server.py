@@ -53,8 +53,13 @@ class Services:
             await self.demo.stop()
 
 
-def load_demo(host: str, port: int) -> tuple[LoadedConfig, DemoService]:
-    demo = DemoService()
+def load_demo(host: str, port: int, demo: DemoService | None = None) -> tuple[LoadedConfig, DemoService]:
+    """Load the built-in demo configuration, pointing its monitor at `demo` and at luna itself.
+
+    Tests pass a demo service with a manual clock so its flips are deterministic.
+    """
+
+    demo = demo or DemoService()
     self_host = "127.0.0.1" if host in ("", "0.0.0.0") else ("[::1]" if host == "::" else host)
     environ = {
         **os.environ,
@@ -67,14 +72,14 @@ def load_demo(host: str, port: int) -> tuple[LoadedConfig, DemoService]:
     return loaded, demo
 
 
-def build_app(loaded: LoadedConfig, services: Services) -> ASGIApp:
+def build_app(loaded: LoadedConfig, services: Services) -> tuple[ASGIApp, Runtime]:
     """Build the app for a loaded configuration, with a watcher that reloads it when its files change."""
 
     runtime = Runtime(loaded)
     if loaded.path is not None:
         config_path = loaded.path
         services.watcher = ConfigWatcher(loaded, lambda: load_config(config_path), runtime.apply)
-    return create_app(runtime, on_startup=[services.start], on_shutdown=[services.stop])
+    return create_app(runtime, on_startup=[services.start], on_shutdown=[services.stop]), runtime
 
 
 def serve(path: Path | None, host: str | None = None, port: int | None = None) -> int:
@@ -90,7 +95,7 @@ def serve(path: Path | None, host: str | None = None, port: int | None = None) -
         server = loaded.config.server
         listen_host, listen_port = host if host is not None else server.host, port or server.port
 
-    app = build_app(loaded, services)
+    app, runtime = build_app(loaded, services)
     bind = listen_host or "0.0.0.0"
     shown = "127.0.0.1" if bind == "0.0.0.0" else bind
     base = loaded.config.server.base_url

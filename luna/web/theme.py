@@ -117,8 +117,11 @@ def theme_css(properties: ThemeProperties) -> str:
         "--color-widget-content-border": shade(10 if light else 8),
         "--color-popover-background": shade(-3 if light else 4),
         "--color-popover-border": shade(14 if light else 14),
-        "--color-text-subdue": text(32),
-        "--color-text-base": text(52),
+        # Subdued text carries facts (check times, descriptions), so it keeps a
+        # contrast of at least 4:1 on widgets in the default dark theme and
+        # 5.9:1 in the default light one.
+        "--color-text-subdue": text(43),
+        "--color-text-base": text(56),
         "--color-text-highlight": text(72),
         "--color-primary": colours.primary.css(),
         "--color-positive": colours.positive.css(),

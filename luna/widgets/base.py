@@ -100,6 +100,9 @@ class Widget:
     children_key: ClassVar[str | None] = None
     # Child types a container refuses, by type name.
     forbidden_children: ClassVar[frozenset[str]] = frozenset()
+    # Whether the template can draw something useful before the first refresh
+    # instead of the loading placeholder.
+    draws_before_first_refresh: ClassVar[bool] = False
 
     def __init__(self, options: WidgetOptions, context: WidgetContext, children: list[Widget] | None = None) -> None:
         self.options = options

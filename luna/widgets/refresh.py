@@ -5,24 +5,28 @@ from __future__ import annotations
 import httpx
 
 from luna import __version__
-from luna.checks.http import HttpClients
+from luna.checks.checker import Checker
 from luna.clock import Clock
 
 USER_AGENT = f"luna/{__version__} (self-hosted dashboard)"
 
 
 class RefreshContext:
-    """Resources refreshes share, so connections are reused and closed in one place."""
+    """Resources refreshes share, so connections are reused and closed in one place.
 
-    def __init__(self, clock: Clock) -> None:
+    `checker` runs monitor checks; tests pass one with a fake resolver or a
+    TLS context that trusts their own CA.
+    """
+
+    def __init__(self, clock: Clock, checker: Checker | None = None) -> None:
         self.clock = clock
         self.http = httpx.AsyncClient(
             headers={"User-Agent": USER_AGENT},
             timeout=httpx.Timeout(10.0),
             limits=httpx.Limits(max_connections=100, max_keepalive_connections=20),
         )
-        self.monitor_clients = HttpClients(USER_AGENT)
+        self.checker = checker or Checker(USER_AGENT)
 
     async def aclose(self) -> None:
         await self.http.aclose()
-        await self.monitor_clients.aclose()
+        await self.checker.aclose()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -15,20 +14,10 @@ from tests.support.dashboards import load_text
 from tests.support.servers import prefix_proxy_app, serve_in_thread, unused_url
 
 pytest.importorskip("playwright")
-from playwright.sync_api import Browser, Page, Request, Route, sync_playwright  # noqa: E402
+from playwright.sync_api import Browser, Page, Request, Route  # noqa: E402
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 BASE = "/luna"
 
 
@@ -69,16 +58,6 @@ pages:
                       - title: Router
                         url: http://192.168.1.1/
 """
-
-
-@pytest.fixture
-def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is not installed; scripts/test installs Debian's chromium package")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
 
 
 def keep_local(page: Page, host: str) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,7 +13,6 @@ from luna.runtime import Runtime
 from luna.web.app import create_app
 from luna.widgets.html import HtmlOptions, HtmlWidget
 from luna.widgets import registry
-from tests.support.browser import chromium
 from tests.support.dashboards import write_config
 from tests.support.servers import free_port, serve_in_thread
 from tests.support.threaded_http import Service, threaded_service
@@ -83,12 +81,6 @@ def growing_list_type(monkeypatch: pytest.MonkeyPatch) -> None:
     # Registered for one test only, so the list of real widget types stays clean.
     registry.type_names()
     monkeypatch.setitem(registry._types, GrowingListWidget.type, GrowingListWidget)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    with chromium() as browser:
-        yield browser
 
 
 def start(path: Path) -> tuple[Runtime, object]:

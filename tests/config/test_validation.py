@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from luna.config.loader import load_config
 from tests.config.support import load, only_problem, problems_of, where, write_file
 
 
@@ -381,24 +382,32 @@ def test_bookmark_javascript_url_rejected(tmp_path: Path) -> None:
     assert problem.message.startswith('the URL scheme "javascript:" is not allowed in links')
 
 
-@pytest.mark.parametrize("url", ["nas.local:5000", "ftp://nas.local/", "192.168.1.20"])
-def test_monitor_url_needs_http(tmp_path: Path, url: str) -> None:
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("ftp://nas.local/", 'unknown scheme "ftp://"'),
+        ("192.168.1.20", '"192.168.1.20" has no scheme'),
+        ("htp://nas.local/", 'did you mean "http://"?'),
+    ],
+)
+def test_monitor_target_invalid(tmp_path: Path, url: str, expected: str) -> None:
     path = widgets_config(tmp_path, f"- type: monitor\n  title: Lab\n  sites:\n    - title: NAS\n      url: {url}\n")
 
     problem = only_problem(path)
 
     assert where(problem) == ("luna.yml", 10, 22)
     assert problem.key_path == "pages[0].columns[0].widgets[0].sites[0].url"
-    assert problem.message.startswith(f'invalid URL "{url}": ')
+    assert problem.message.startswith('site "NAS": ')
+    assert expected in problem.message
     assert problem.message.endswith('(in page "Home", monitor widget "Lab")')
 
 
-def test_monitor_url_without_scheme_says_http(tmp_path: Path) -> None:
+def test_monitor_bare_host_port_is_tcp(tmp_path: Path) -> None:
     path = widgets_config(tmp_path, "- type: monitor\n  sites:\n    - url: nas.local:5000\n")
 
-    problem = only_problem(path)
+    loaded = load_config(path, environ={})
 
-    assert problem.message.startswith('invalid URL "nas.local:5000": it must start with http:// or https://')
+    assert loaded.config.pages[0].columns[0].widgets[0].sites[0].url == "nas.local:5000"
 
 
 def test_monitor_status_code_out_of_range(tmp_path: Path) -> None:

@@ -398,7 +398,7 @@ async def test_run_survives_unexpected_load_error(tmp_path: Path, caplog: pytest
 
 def test_server_serves_saved_change_within_two_seconds(tmp_path: Path) -> None:
     path = write_config(tmp_path, page_config("one"))
-    app = build_app(load_config(path), Services())
+    app, _ = build_app(load_config(path), Services())
 
     with serve_in_thread(app) as base_url, httpx.Client(base_url=base_url, timeout=5) as client:
         marker_before = marker_of(client.get("/").text)

@@ -76,8 +76,9 @@ def test_pending_before_first_check(tmp_path: Path) -> None:
 
     element = staged.element
 
-    assert element.select(".widget-placeholder") != []
-    assert element.select(".monitor-sites") == []
+    assert element.select(".widget-placeholder") == []
+    assert len(element.select(".monitor-site-pending")) == 3
+    assert [label.text for label in element.select(".monitor-site-label")] == ["Checking…"] * 3
 
 
 def test_sites_listed_in_order(tmp_path: Path) -> None:
@@ -160,12 +161,13 @@ def test_error_url_used_while_unreachable(tmp_path: Path) -> None:
     assert site.select_one("a.monitor-site-title")["href"] == "https://status.lan/nas"
 
 
-def test_error_url_unused_on_http_error(tmp_path: Path) -> None:
+def test_error_url_used_on_http_error(tmp_path: Path) -> None:
+    # Any failing state links the error page, not only an unreachable host.
     staged = stage_widget(tmp_path, SITES)
 
     site = sites_of(show(staged, up(), not_found(), up()))[1]
 
-    assert site.select_one("a.monitor-site-title")["href"] == "https://nas.lan/"
+    assert site.select_one("a.monitor-site-title")["href"] == "https://status.lan/nas"
 
 
 def test_error_url_unused_while_up(tmp_path: Path) -> None:
@@ -321,8 +323,10 @@ def test_no_sites_renders_empty_list(tmp_path: Path) -> None:
 
 async def test_refresh_against_real_servers(tmp_path: Path) -> None:
     with serve_in_thread(status_app()) as upstream:
+        # No retries: the dashboard's manual clock would never end the retry delay.
         text = f"""
             type: monitor
+            retries: 0
             sites:
               - title: Healthy
                 url: {upstream}/status/200

@@ -52,14 +52,14 @@ function draw(element, now) {
   const hour12 = element.dataset.hourFormat === "12h";
   const local = element.querySelector(".clock-local");
   if (local) {
-    setText(local.querySelector("[data-clock-time]"), formatTime(now, hour12));
+    showTime(local, formatTime(now, hour12));
     setText(local.querySelector("[data-clock-weekday]"), now.toLocaleDateString(undefined, { weekday: "long" }));
     setText(local.querySelector("[data-clock-date]"), now.toLocaleDateString(undefined, { day: "numeric", month: "long", year: "numeric" }));
   }
 
   for (const zone of element.querySelectorAll("[data-clock-zone]")) {
     const timeZone = zone.dataset.clockZone;
-    setText(zone.querySelector("[data-clock-time]"), formatTime(now, hour12, timeZone));
+    showTime(zone, formatTime(now, hour12, timeZone));
     const offset = zone.querySelector("[data-clock-offset]");
     const difference = offsetFromLocal(now, timeZone);
     setText(offset, difference.text);
@@ -69,8 +69,29 @@ function draw(element, now) {
   }
 }
 
+function showTime(container, { time, period }) {
+  setText(container.querySelector("[data-clock-time]"), time);
+  setText(container.querySelector("[data-clock-period]"), period);
+}
+
+// The time as "09:41" (24h) or "9:41" plus the period "AM" or "PM" (12h),
+// apart so the period can be drawn smaller. h23 keeps midnight at "00:41",
+// where some locales would otherwise write "24:41".
 function formatTime(date, hour12, timeZone) {
-  return date.toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit", hour12, timeZone });
+  const format = new Intl.DateTimeFormat(undefined, {
+    hour: hour12 ? "numeric" : "2-digit",
+    minute: "2-digit",
+    hourCycle: hour12 ? "h12" : "h23",
+    timeZone,
+  });
+  const parts = format.formatToParts(date);
+  const period = parts.find((part) => part.type === "dayPeriod")?.value ?? "";
+  const time = parts
+    .filter((part) => part.type !== "dayPeriod")
+    .map((part) => part.value)
+    .join("")
+    .trim();
+  return { time, period };
 }
 
 // The zone's offset from local time, as "+2h", "-30m" or "+5h30m".

@@ -6,6 +6,7 @@ import { setupClocks } from "./clock.js";
 import { setupCollapsibleLists } from "./collapsible.js";
 import { setupGroups } from "./group.js";
 import { setupMasonry } from "./masonry.js";
+import { setupMenus } from "./menus.js";
 import { setupPendingWidgets } from "./pending.js";
 import { setupRelativeTimes } from "./relative-time.js";
 import { setupSearchBoxes } from "./search.js";
@@ -24,6 +25,7 @@ export function setupContent(root) {
 }
 
 function start() {
+  setupMenus();
   setupThemePicker(document);
   setupContent(document);
   onContentReplaced((root) => setupContent(root));

@@ -11,16 +11,6 @@ export function setupThemePicker(root) {
     for (const choice of picker.querySelectorAll("[data-theme-key]")) {
       choice.addEventListener("click", () => choose(picker, choice));
     }
-    document.addEventListener("click", (event) => {
-      if (picker.open && !picker.contains(event.target)) {
-        picker.open = false;
-      }
-    });
-    picker.addEventListener("keydown", (event) => {
-      if (event.key === "Escape") {
-        picker.open = false;
-      }
-    });
   }
 }
 
