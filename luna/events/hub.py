@@ -1,6 +1,6 @@
 """The event hub: typed events in, numbered Server-Sent Events out.
 
-The hub knows nothing about widgets. It takes events with a coalescing key,
+The hub has no notion of widgets. It takes events with a coalescing key,
 sends at most one event per key per window (holding later ones and sending
 the newest when the window closes, so the final state is never lost), gives
 every sent event an increasing id, keeps the last ones in a ring buffer for
@@ -36,7 +36,7 @@ class HubSettings:
     ping_interval: float = 30.0
     buffer_size: int = 1000
     client_queue: int = 256
-    # First reconnect delay the browser is told to use, in milliseconds.
+    # First reconnect delay, sent to the browser in the `retry:` field, in milliseconds.
     retry_ms: int = 2000
 
 

@@ -2,7 +2,7 @@
 
 Because the first part is the wall-clock time, a client that reconnects
 after the server restarted holds an id older than anything the new process
-has buffered, and is told to resync instead of silently missing events.
+has buffered, and receives a resync event instead of silently missing events.
 """
 
 from __future__ import annotations

@@ -23,9 +23,9 @@ logger = logging.getLogger(__name__)
 
 STREAM_HEADERS = [
     (b"content-type", b"text/event-stream; charset=utf-8"),
-    # no-transform asks proxies and CDNs not to compress or rewrite the stream.
+    # no-transform forbids proxies and CDNs to compress or rewrite the stream.
     (b"cache-control", b"no-cache, no-transform"),
-    # nginx buffers proxied responses unless told otherwise.
+    # nginx buffers proxied responses unless this header turns buffering off.
     (b"x-accel-buffering", b"no"),
     (b"x-content-type-options", b"nosniff"),
 ]
@@ -58,7 +58,7 @@ class EventStream:
 
         A write waits while the client's socket is full. If the client stays
         behind until its queue overflows, the hub aborts the subscriber, which
-        cancels that wait; the connection is then closed without a proper end.
+        cancels that wait. The connection then closes without a proper end.
         """
 
         subscriber.writer = asyncio.current_task()

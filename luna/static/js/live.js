@@ -1,7 +1,7 @@
 // Live events: one EventSource per browser, shared by its tabs.
 //
 // The tab holding a Web Lock opens the stream and relays every message to the
-// other tabs over a BroadcastChannel; when it closes, the lock passes to
+// other tabs over a BroadcastChannel. When that tab closes, the lock passes to
 // another tab, which reconnects from the last event id it saw. Without Web
 // Locks or BroadcastChannel each tab opens its own stream; without
 // EventSource the page polls its content instead.
@@ -14,7 +14,7 @@ const POLL_MS = 15000;
 const status = {
   state: "connecting",
   // The id of the newest event when the server rendered this page: the first
-  // connection asks for everything after it, so nothing falls in between.
+  // connection requests everything after it, so nothing falls in between.
   lastEventId: document.body.dataset.liveLastId || "",
   lastMessageAt: Date.now(),
   leader: false,
@@ -42,7 +42,7 @@ export function startLiveUpdates() {
     channel.onmessage = (message) => followLeader(message.data);
     navigator.locks.request(`luna-events ${scope}`, () => leadUntilUnload());
     setState("connecting");
-    // A tab that opens later asks the leader how its stream is doing.
+    // A tab that opens later requests the leader's connection state.
     channel.postMessage({ kind: "state-request" });
   } else {
     status.leader = true;
@@ -229,9 +229,9 @@ function showState(state) {
   }
 }
 
-// A proxy that buffers the stream delivers nothing; after twice the ping
-// interval without a message, look at the page content directly (cheap with
-// its ETag) so the page never stays stale behind such a proxy.
+// A proxy that buffers the stream delivers nothing. After twice the ping
+// interval without a message, the page content is fetched directly (cheap
+// with its ETag), so the page never stays stale behind such a proxy.
 function watchIdleStream() {
   const ping = (Number(document.body.dataset.livePing) || 30) * 1000;
   setInterval(() => {

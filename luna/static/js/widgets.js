@@ -58,7 +58,7 @@ export async function fetchWidget(url) {
     throw new SessionExpired();
   }
   if (!response.ok) {
-    throw new Error(`${url} answered ${response.status}`);
+    throw new Error(`${url} returned HTTP ${response.status}`);
   }
   return response.text();
 }
@@ -119,7 +119,7 @@ async function loadPage() {
       return;
     }
     if (!response.ok) {
-      throw new Error(`${url} answered ${response.status}`);
+      throw new Error(`${url} returned HTTP ${response.status}`);
     }
 
     const html = await response.text();
