@@ -32,13 +32,17 @@ def missing_files(type_name: str) -> list[str]:
 def test_built_in_types_registered() -> None:
     assert registry.type_names() == [
         "bookmarks",
+        "calendar",
         "clock",
+        "docker-containers",
         "group",
         "html",
         "iframe",
         "monitor",
         "search",
+        "server-stats",
         "split-column",
+        "to-do",
     ]
 
 

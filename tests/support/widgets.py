@@ -23,7 +23,9 @@ MINIMAL_WIDGETS = {
               - title: Router
                 url: http://192.168.1.1/
         """,
+    "calendar": "type: calendar",
     "clock": "type: clock",
+    "docker-containers": "type: docker-containers\nsock-path: /nonexistent/docker.sock",
     "group": """
         type: group
         widgets:
@@ -38,11 +40,13 @@ MINIMAL_WIDGETS = {
             url: http://127.0.0.1:9/
         """,
     "search": "type: search",
+    "server-stats": "type: server-stats",
     "split-column": """
         type: split-column
         widgets:
           - type: clock
         """,
+    "to-do": "type: to-do",
 }
 
 
