@@ -257,3 +257,16 @@ def _number(value: Any) -> float | None:
 
 def _share(used: float, total: float) -> float:
     return used / total * 100 if total > 0 else 0.0
+
+
+def format_megabytes(value: float) -> str:
+    """Sizes as "512 MB", "3.2 GB", "120 GB" or "1.8 TB": about two significant digits, which is all a gauge needs."""
+
+    if value < 1024:
+        return f"{value:.0f} MB"
+    gigabytes = value / 1024
+    if gigabytes < 10:
+        return f"{gigabytes:.1f} GB"
+    if gigabytes < 1024:
+        return f"{gigabytes:.0f} GB"
+    return f"{gigabytes / 1024:.1f} TB"

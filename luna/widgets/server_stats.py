@@ -26,7 +26,7 @@ from pydantic import Field, model_validator
 from luna import sysinfo
 from luna.config.fields import Duration, WebURL
 from luna.config.models import ConfigModel
-from luna.sysinfo import DiskReading, Reading
+from luna.sysinfo import DiskReading, Reading, format_megabytes
 from luna.widgets.base import Widget, WidgetError, WidgetOptions
 from luna.widgets.refresh import RefreshContext
 from luna.widgets.registry import register
@@ -138,26 +138,23 @@ def steady_value(shown: int | None, reading: float | None, band: float, step: in
     return int(step * round(reading / step))
 
 
-def steady_gauge(shown: Gauge | None, used_mb: float | None, total_mb: float | None, band: float) -> Gauge | None:
+def steady_gauge(
+    shown: Gauge | None, used_mb: float | None, total_mb: float | None, band: float, percent: float | None = None
+) -> Gauge | None:
+    """Keep the gauge shown while the share used stays within `band` points of it.
+
+    `percent` is the share as the source computed it; disks give it as df
+    does, against the space a user can use rather than the whole size.
+    """
+
     if used_mb is None or total_mb is None or total_mb <= 0:
         return None
-    percent = min(used_mb / total_mb * 100, 100.0)
+    if percent is None:
+        percent = used_mb / total_mb * 100
+    percent = min(max(percent, 0.0), 100.0)
     if shown is not None and abs(shown.total_mb - total_mb) < total_mb / 100 and abs(percent - shown.percent) < band:
         return shown
     return Gauge(round(percent), used_mb, total_mb)
-
-
-def format_megabytes(value: float) -> str:
-    """Sizes as "512 MB", "3.2 GB", "120 GB" or "1.8 TB": about two significant digits, which is all a gauge needs."""
-
-    if value < 1024:
-        return f"{value:.0f} MB"
-    gigabytes = value / 1024
-    if gigabytes < 10:
-        return f"{gigabytes:.1f} GB"
-    if gigabytes < 1024:
-        return f"{gigabytes:.0f} GB"
-    return f"{gigabytes / 1024:.1f} TB"
 
 
 @register
@@ -276,7 +273,7 @@ def shown_disk_views(server: ServerOptions, disks: tuple[DiskReading, ...], show
     for disk in disks:
         settings = server.mountpoints.get(disk.path)
         hidden = settings.hide if settings is not None else server.hide_mountpoints_by_default
-        gauge = steady_gauge(shown.get(disk.path), disk.used_mb, disk.total_mb, DISK_BAND)
+        gauge = steady_gauge(shown.get(disk.path), disk.used_mb, disk.total_mb, DISK_BAND, disk.percent)
         if hidden or gauge is None:
             continue
         views.append(DiskView(disk.path, (settings.name if settings else "") or disk.path, gauge))
