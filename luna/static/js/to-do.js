@@ -209,14 +209,14 @@ class TodoList {
   }
 
   // Dragging by the handle: the item follows the pointer, changing places
-  // with a neighbour once the pointer passes that neighbour's middle.
+  // with a neighbour once the pointer passes that neighbour's middle. The
+  // listeners sit on the window, not on the handle with pointer capture,
+  // because moving the item in the document releases the capture.
   startDrag(event, item) {
     if (event.button !== 0) {
       return;
     }
     event.preventDefault();
-    const handle = event.currentTarget;
-    handle.setPointerCapture(event.pointerId);
     item.classList.add("todo-item-dragging");
 
     const onMove = (moveEvent) => {
@@ -236,16 +236,16 @@ class TodoList {
       }
     };
     const onEnd = () => {
-      handle.removeEventListener("pointermove", onMove);
-      handle.removeEventListener("pointerup", onEnd);
-      handle.removeEventListener("pointercancel", onEnd);
+      window.removeEventListener("pointermove", onMove);
+      window.removeEventListener("pointerup", onEnd);
+      window.removeEventListener("pointercancel", onEnd);
       item.classList.remove("todo-item-dragging");
       this.save();
     };
 
-    handle.addEventListener("pointermove", onMove);
-    handle.addEventListener("pointerup", onEnd);
-    handle.addEventListener("pointercancel", onEnd);
+    window.addEventListener("pointermove", onMove);
+    window.addEventListener("pointerup", onEnd);
+    window.addEventListener("pointercancel", onEnd);
   }
 }
 
