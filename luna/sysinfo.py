@@ -49,7 +49,7 @@ class DiskReading:
 
 @dataclass(frozen=True)
 class Reading:
-    """What one machine reported; a part that could not be read is None and explained in `problems`."""
+    """The readings of one machine; a part that could not be read is None and explained in `problems`."""
 
     hostname: str = ""
     platform: str = ""
@@ -73,7 +73,7 @@ def sensor_key(chip: str, label: str) -> str:
 
 
 def read_sensors() -> list[SensorReading]:
-    """Every temperature sensor psutil finds; an empty list on systems without them (or without the permission)."""
+    """Read every temperature sensor psutil finds; none on systems without sensors or without the permission."""
 
     try:
         chips = psutil.sensors_temperatures()

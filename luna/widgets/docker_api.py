@@ -38,7 +38,7 @@ class InvalidDockerHost(ValueError):
 
 @dataclass(frozen=True)
 class DockerEndpoint:
-    """Where the Docker API listens: a unix socket, or a base URL (which may end in a version such as /v1.47)."""
+    """The address of the Docker API: a unix socket, or a base URL that may end in a version such as /v1.47."""
 
     socket_path: str | None = None
     base_url: str = "http://docker"
@@ -98,10 +98,12 @@ def find_endpoint(sock_path: str | None, environ: Mapping[str, str]) -> DockerEn
 async def fetch_containers(endpoint: DockerEndpoint, include_stopped: bool, timeout: float) -> list[dict[str, Any]]:
     """GET the container list, or raise WidgetError with a reason for the page and the reply for the log."""
 
+    # The whole request has one deadline; httpx's own timeouts, which count
+    # each read separately, can only fire at the same moment or later.
     try:
         async with asyncio.timeout(timeout):
             status, body = await _get(endpoint, CONTAINERS_PATH, {"all": "true" if include_stopped else "false"}, timeout)
-    except TimeoutError:
+    except (TimeoutError, httpx.TimeoutException):
         raise WidgetError(
             f"Docker API did not answer within {timeout:g} s",
             f"GET {endpoint.request_path(CONTAINERS_PATH)} on {endpoint.description} took longer than {timeout:g} s; "
@@ -153,7 +155,7 @@ def connection_error(endpoint: DockerEndpoint, error: httpx.TransportError) -> W
                 detail,
             )
         if isinstance(cause, ConnectionRefusedError) or code == errno.ECONNREFUSED:
-            return WidgetError(f"Nothing answers on the Docker socket {path}: is the Docker daemon running?", detail)
+            return WidgetError(f"Nothing listens on the Docker socket {path}: is the Docker daemon running?", detail)
         return WidgetError(f"Could not reach Docker through the socket {path}: {cause or error}", detail)
 
     if isinstance(cause, ConnectionRefusedError) or code == errno.ECONNREFUSED:
@@ -162,7 +164,7 @@ def connection_error(endpoint: DockerEndpoint, error: httpx.TransportError) -> W
 
 
 def _os_error(error: BaseException) -> OSError | None:
-    """The operating system's error behind an httpx error, found along the exception chain.
+    """Find the operating system's error behind an httpx error along the exception chain.
 
     Connecting to a host name tries each of its addresses and reports "All
     connection attempts failed" with the errors of the attempts grouped
@@ -194,18 +196,18 @@ def refused_error(endpoint: DockerEndpoint, status: int, body: bytes) -> WidgetE
 
     path = endpoint.request_path(CONTAINERS_PATH)
     detail = f"GET {path} on {endpoint.description} answered {status}: {_loggable(body)}"
-    # Socket proxies answer 403 for an API section they were not told to allow,
-    # and some answer 404 or 405 instead.
+    # Socket proxies return 403 for an API section they are not configured to
+    # allow, and some return 404 or 405 instead.
     if status in (401, 403, 404, 405):
         return WidgetError(f"Docker API refused {path} ({status}): check the socket proxy's permissions", detail)
 
     message = _docker_message(body)
     suffix = f": {message}" if message else ""
-    return WidgetError(f"Docker API answered {path} with status {status}{suffix}", detail)
+    return WidgetError(f"Docker API returned status {status} for {path}{suffix}", detail)
 
 
 def _docker_message(body: bytes) -> str:
-    """The `message` of a Docker error reply; an HTML error page from a proxy gives nothing."""
+    """Return the `message` of a Docker error reply, or "" for anything else, such as a proxy's HTML error page."""
 
     try:
         payload = json.loads(body)

@@ -294,7 +294,7 @@ def build_container(raw: RawContainer, options: DockerContainersOptions, previou
 
 
 def display_name(raw: RawContainer, container_id: str, format_names: bool) -> str:
-    """The `name` label, else Docker's name, made "Home Assistant" from "home_assistant" when asked."""
+    """Return the `name` label, else Docker's name, written "Home Assistant" for "home_assistant" when asked."""
 
     if raw.label("name"):
         return raw.label("name")

@@ -15,10 +15,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-# Docker's phrases of a duration (go-units HumanDuration, used by `docker ps`)
-# and the range in seconds each one covers. Hours are rounded to the nearest
-# hour, so "3 hours" is 2.5 h to 3.5 h; days, weeks and months count whole
-# rounded hours, and a month is 30 days.
+# The phrases Docker writes for a duration (go-units' HumanDuration) and the
+# range in seconds each one covers. Hours are rounded to the nearest hour, so
+# "3 hours" is 2.5 h to 3.5 h. Days, weeks and months count whole rounded
+# hours, and a month is 30 days.
 HOUR = 3600.0
 DAY = 24 * HOUR
 _UNITS = {
@@ -47,7 +47,7 @@ HEALTH_NOTES = {"healthy": "healthy", "unhealthy": "unhealthy", "health: startin
 
 @dataclass(frozen=True)
 class ContainerStatus:
-    """What the Docker API says about a container's state.
+    """A container's state as the Docker API reports it.
 
     `phase` names what the age counts from: "up" (started), "exited" or
     "restarting" (the last exit); `age` bounds that age in seconds.
@@ -78,8 +78,8 @@ def parse_age(phrase: str) -> tuple[float, float] | None:
 def parse_status(state: str, status: str, health: str | None = None) -> ContainerStatus:
     """Read `State` and `Status` of one container of `GET /containers/json`.
 
-    `health` is the `Health.Status` field that Docker API 1.52 added to the
-    list; older versions give the health only inside `Status`.
+    `health` is the `Health.Status` field that newer Docker API versions
+    include in the list; older ones give the health only inside `Status`.
     """
 
     state = (state or "").strip().lower() or "unknown"

@@ -7,7 +7,7 @@ pushed to open browsers, so values are shown rounded and held steady:
   changed only when the reading is 5 points or more from the value shown;
 - temperature: whole °C, changed only when the reading is 2 °C or more away;
 - memory and swap: whole %, changed only when the reading is 2 points or
-  more away; the "used of total" text is taken from the same reading;
+  more away. The "used of total" text comes from the same reading;
 - disks: whole %, changed when the reading is 1 point or more away;
 - uptime: the boot time goes into the HTML, and the browser writes "3d ago".
 """
@@ -143,7 +143,7 @@ def steady_gauge(
 ) -> Gauge | None:
     """Keep the gauge shown while the share used stays within `band` points of it.
 
-    `percent` is the share as the source computed it; disks give it as df
+    `percent` is the share as the source computed it. Disks give it as df
     does, against the space a user can use rather than the whole size.
     """
 
@@ -228,12 +228,12 @@ async def read_agent(server: ServerOptions, http: httpx.AsyncClient) -> Reading:
 
     if response.status_code in (401, 403):
         raise WidgetError(
-            f"{server.label}: the agent refused the token ({response.status_code}); check the server's token",
+            f"{server.label}: the agent rejected the token ({response.status_code}); check the server's token",
             f"{url} answered {response.status_code}: {response.text[:300]}",
         )
     if response.status_code != 200:
         raise WidgetError(
-            f"{server.label}: the agent answered {AGENT_PATH} with status {response.status_code}",
+            f"{server.label}: the agent returned status {response.status_code} for {AGENT_PATH}",
             f"{url} answered {response.status_code}: {response.text[:300]}",
         )
 
@@ -260,14 +260,20 @@ def build_view(server: ServerOptions, reading: Reading, before: ServerView | Non
         load15=steady_value(kept.load15 if kept else None, reading.load15_percent, LOAD_BAND, LOAD_STEP),
         temperature=steady_value(kept.temperature if kept else None, reading.temperature_c, TEMPERATURE_BAND),
         memory=steady_gauge(kept.memory if kept else None, reading.memory_used_mb, reading.memory_total_mb, MEMORY_BAND),
-        swap=None if server.hide_swap else steady_gauge(kept.swap if kept else None, reading.swap_used_mb, reading.swap_total_mb, MEMORY_BAND),
+        swap=_swap_gauge(server, reading, kept),
         disks=shown_disk_views(server, reading.disks, shown_disks),
         problems=reading.problems,
     )
 
 
+def _swap_gauge(server: ServerOptions, reading: Reading, kept: ServerView | None) -> Gauge | None:
+    if server.hide_swap:
+        return None
+    return steady_gauge(kept.swap if kept else None, reading.swap_used_mb, reading.swap_total_mb, MEMORY_BAND)
+
+
 def shown_disk_views(server: ServerOptions, disks: tuple[DiskReading, ...], shown: dict[str, Gauge]) -> tuple[DiskView, ...]:
-    """The disks to show, named and filtered by `mountpoints`, fullest first."""
+    """Name, filter and sort the disks to show by `mountpoints`, fullest first."""
 
     views = []
     for disk in disks:

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from tests.browser.support import LiveDashboard, PageProblems, load
+from tests.browser.support import REFRESH_PAGE, REPLACE_WIDGET, SET_UP_AGAIN, LiveDashboard, PageProblems, load
 
 pytestmark = pytest.mark.browser
 
@@ -37,31 +37,6 @@ pages:
 # Thursday 15 January 2026, midday UTC.
 MID_JANUARY = datetime(2026, 1, 15, 12, 0, tzinfo=UTC)
 BEFORE_MIDNIGHT = datetime(2026, 1, 31, 23, 59, 50, tzinfo=UTC)
-
-REPLACE_WIDGET = """
-async (widgetId) => {
-  const entry = document.querySelector('script[type="module"]').src;
-  const widgets = await import(new URL("widgets.js", entry));
-  const html = await widgets.fetchWidget(`/api/widgets/${widgetId}/content/`);
-  widgets.replaceWidget(widgetId, html);
-}
-"""
-
-REFRESH_PAGE = """
-async () => {
-  const entry = document.querySelector('script[type="module"]').src;
-  const widgets = await import(new URL("widgets.js", entry));
-  await widgets.refreshPage();
-}
-"""
-
-SET_UP_AGAIN = """
-async () => {
-  const entry = document.querySelector('script[type="module"]').src;
-  const page = await import(entry);
-  page.setupContent(document);
-}
-"""
 
 
 def open_at(new_page: Callable[..., Page], url: str, moment: datetime) -> Page:

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from tests.browser.support import LiveDashboard, PageProblems, load
+from tests.browser.support import REPLACE_WIDGET, SET_UP_AGAIN, LiveDashboard, PageProblems, load
 
 pytestmark = pytest.mark.browser
 
@@ -35,23 +35,6 @@ pages:
           - type: to-do
             title: Shopping
             id: shopping
-"""
-
-REPLACE_WIDGET = """
-async (widgetId) => {
-  const entry = document.querySelector('script[type="module"]').src;
-  const widgets = await import(new URL("widgets.js", entry));
-  const html = await widgets.fetchWidget(`/api/widgets/${widgetId}/content/`);
-  widgets.replaceWidget(widgetId, html);
-}
-"""
-
-SET_UP_AGAIN = """
-async () => {
-  const entry = document.querySelector('script[type="module"]').src;
-  const page = await import(entry);
-  page.setupContent(document);
-}
 """
 
 

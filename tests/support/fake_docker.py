@@ -1,9 +1,9 @@
 """A fake Docker Engine API, on a unix socket or on 127.0.0.1, for docker-containers tests.
 
-It answers `GET /containers/json` (and the same path under each prefix in
-`prefixes`, such as `/v1.47`) with the containers the test put in
-`containers`, and answers everything else 403 with an HTML page, as a
-socket proxy does for API sections it was not told to allow.
+It serves `GET /containers/json`, and the same path under each prefix in
+`prefixes` such as `/v1.47`, with the containers the test put in
+`containers`. Everything else gets 403 with an HTML page, as a socket proxy
+returns for API sections it is not configured to allow.
 """
 
 from __future__ import annotations
@@ -60,7 +60,7 @@ class FakeDocker:
     # Status and HTML body for the container list instead of the list itself.
     status: int = 200
     body: str | None = None
-    # Seconds to wait before answering the container list.
+    # Seconds to wait before sending the container list.
     delay: float = 0.0
     requests: list[str] = field(default_factory=list)
 

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import errno
 import os
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -16,38 +14,18 @@ from luna.config.errors import ConfigError
 from luna.events.types import WIDGET_UPDATED, Event
 from luna.runtime import Runtime
 from luna.widgets import docker_api
-from luna.widgets.base import Widget
 from luna.widgets.docker_api import DockerEndpoint, InvalidDockerHost, find_endpoint, parse_endpoint
 from luna.widgets.docker_containers import DockerContainersWidget
 from luna.widgets.docker_status import estimate_since, parse_age, parse_status
-from tests.support.dashboards import running_dashboard
 from tests.support.fake_docker import PROXY_FORBIDDEN_PAGE, FakeDocker, container, serve_docker
 from tests.support.html import Element, nesting_problems, parse_html
-from tests.support.widgets import page_with_widget, stage_widget
+from tests.support.widgets import refreshed_by_test, refreshed_html, stage_widget
 
 NOW = 1_700_000_000.0
 
 
 def widget_yaml(sock_path: str, extra: str = "") -> str:
     return f"type: docker-containers\nsock-path: {sock_path}\n{extra}"
-
-
-@asynccontextmanager
-async def docker_dashboard(tmp_path: Path, text: str) -> AsyncIterator[tuple[Runtime, httpx.AsyncClient, Widget]]:
-    async with running_dashboard(tmp_path, page_with_widget(text)) as (runtime, client):
-        widget = runtime.dashboard.first_page.columns[0][1][0]
-        # The test refreshes the widget itself, so moving the manual clock
-        # wakes no scheduled refresh that would race with its own.
-        assert runtime.scheduler is not None
-        await runtime.scheduler.stop()
-        yield runtime, client, widget
-
-
-async def refreshed_html(runtime: Runtime, client: httpx.AsyncClient, widget: Widget) -> str:
-    assert runtime.scheduler is not None
-    await runtime.scheduler.refresh_once(widget)
-    response = await client.get(f"/api/widgets/{widget.id}/content/")
-    return response.text
 
 
 def rows(html: str) -> list[Element]:
@@ -243,7 +221,7 @@ def fleet() -> list[dict[str, Any]]:
 
 async def test_containers_listed_problems_first(tmp_path: Path) -> None:
     with serve_docker(FakeDocker(fleet()), tmp_path / "docker.sock") as sock:
-        async with docker_dashboard(tmp_path, widget_yaml(sock)) as (runtime, client, widget):
+        async with refreshed_by_test(tmp_path, widget_yaml(sock)) as (runtime, client, widget):
             html = await refreshed_html(runtime, client, widget)
 
     assert names(html) == ["backup", "Immich", "paperless", "Jellyfin"]
@@ -251,7 +229,7 @@ async def test_containers_listed_problems_first(tmp_path: Path) -> None:
 
 async def test_conditions_marked_per_container(tmp_path: Path) -> None:
     with serve_docker(FakeDocker(fleet()), tmp_path / "docker.sock") as sock:
-        async with docker_dashboard(tmp_path, widget_yaml(sock)) as (runtime, client, widget):
+        async with refreshed_by_test(tmp_path, widget_yaml(sock)) as (runtime, client, widget):
             html = await refreshed_html(runtime, client, widget)
 
     conditions = [row["class"].split()[-1] for row in rows(html)]
@@ -260,7 +238,7 @@ async def test_conditions_marked_per_container(tmp_path: Path) -> None:
 
 async def test_children_grouped_under_parent(tmp_path: Path) -> None:
     with serve_docker(FakeDocker(fleet()), tmp_path / "docker.sock") as sock:
-        async with docker_dashboard(tmp_path, widget_yaml(sock)) as (runtime, client, widget):
+        async with refreshed_by_test(tmp_path, widget_yaml(sock)) as (runtime, client, widget):
             html = await refreshed_html(runtime, client, widget)
 
     immich = rows(html)[1]
@@ -271,7 +249,7 @@ async def test_children_grouped_under_parent(tmp_path: Path) -> None:
 
 async def test_unhealthy_child_shown_unhealthy(tmp_path: Path) -> None:
     with serve_docker(FakeDocker(fleet()), tmp_path / "docker.sock") as sock:
-        async with docker_dashboard(tmp_path, widget_yaml(sock)) as (runtime, client, widget):
+        async with refreshed_by_test(tmp_path, widget_yaml(sock)) as (runtime, client, widget):
             html = await refreshed_html(runtime, client, widget)
 
     postgres = parse_html(html).select(".docker-container-child")[0]
@@ -282,7 +260,7 @@ async def test_unhealthy_child_shown_unhealthy(tmp_path: Path) -> None:
 async def test_unhealthy_top_level_container_warns(tmp_path: Path) -> None:
     fake = FakeDocker([container("grafana", status="Up 10 minutes (unhealthy)")])
     with serve_docker(fake, tmp_path / "docker.sock") as sock:
-        async with docker_dashboard(tmp_path, widget_yaml(sock)) as (runtime, client, widget):
+        async with refreshed_by_test(tmp_path, widget_yaml(sock)) as (runtime, client, widget):
             html = await refreshed_html(runtime, client, widget)
 
     row = rows(html)[0]
@@ -292,7 +270,7 @@ async def test_unhealthy_top_level_container_warns(tmp_path: Path) -> None:
 
 async def test_labels_give_link_and_description(tmp_path: Path) -> None:
     with serve_docker(FakeDocker(fleet()), tmp_path / "docker.sock") as sock:
-        async with docker_dashboard(tmp_path, widget_yaml(sock)) as (runtime, client, widget):
+        async with refreshed_by_test(tmp_path, widget_yaml(sock)) as (runtime, client, widget):
             html = await refreshed_html(runtime, client, widget)
 
     jellyfin = rows(html)[3]
@@ -305,7 +283,7 @@ async def test_labels_give_link_and_description(tmp_path: Path) -> None:
 async def test_luna_label_beats_glance_label(tmp_path: Path) -> None:
     fake = FakeDocker([container("web", labels={"glance.name": "Glance name", "luna.name": "Luna name"})])
     with serve_docker(fake, tmp_path / "docker.sock") as sock:
-        async with docker_dashboard(tmp_path, widget_yaml(sock)) as (runtime, client, widget):
+        async with refreshed_by_test(tmp_path, widget_yaml(sock)) as (runtime, client, widget):
             html = await refreshed_html(runtime, client, widget)
 
     assert names(html) == ["Luna name"]
@@ -315,7 +293,7 @@ async def test_config_override_beats_labels(tmp_path: Path) -> None:
     fake = FakeDocker([container("web", labels={"luna.name": "From label"}), container("db")])
     extra = "containers:\n  web:\n    name: From config\n    same-tab: true\n    url: http://web.lan/\n  db:\n    hide: true\n"
     with serve_docker(fake, tmp_path / "docker.sock") as sock:
-        async with docker_dashboard(tmp_path, widget_yaml(sock, extra)) as (runtime, client, widget):
+        async with refreshed_by_test(tmp_path, widget_yaml(sock, extra)) as (runtime, client, widget):
             html = await refreshed_html(runtime, client, widget)
 
     assert names(html) == ["From config"]
@@ -325,7 +303,7 @@ async def test_config_override_beats_labels(tmp_path: Path) -> None:
 async def test_hide_by_default_shows_only_opted_in(tmp_path: Path) -> None:
     fake = FakeDocker([container("web", labels={"glance.hide": "false"}), container("db")])
     with serve_docker(fake, tmp_path / "docker.sock") as sock:
-        async with docker_dashboard(tmp_path, widget_yaml(sock, "hide-by-default: true\n")) as (runtime, client, widget):
+        async with refreshed_by_test(tmp_path, widget_yaml(sock, "hide-by-default: true\n")) as (runtime, client, widget):
             html = await refreshed_html(runtime, client, widget)
 
     assert names(html) == ["web"]
@@ -335,7 +313,7 @@ async def test_category_filters_containers(tmp_path: Path) -> None:
     fake = FakeDocker([container("web", labels={"luna.category": "media"}), container("db"), container("ci")])
     extra = "category: media\ncontainers:\n  ci:\n    category: media\n"
     with serve_docker(fake, tmp_path / "docker.sock") as sock:
-        async with docker_dashboard(tmp_path, widget_yaml(sock, extra)) as (runtime, client, widget):
+        async with refreshed_by_test(tmp_path, widget_yaml(sock, extra)) as (runtime, client, widget):
             html = await refreshed_html(runtime, client, widget)
 
     assert names(html) == ["ci", "web"]
@@ -344,7 +322,7 @@ async def test_category_filters_containers(tmp_path: Path) -> None:
 async def test_container_names_formatted(tmp_path: Path) -> None:
     fake = FakeDocker([container("home_assistant-core")])
     with serve_docker(fake, tmp_path / "docker.sock") as sock:
-        async with docker_dashboard(tmp_path, widget_yaml(sock, "format-container-names: true\n")) as (runtime, client, widget):
+        async with refreshed_by_test(tmp_path, widget_yaml(sock, "format-container-names: true\n")) as (runtime, client, widget):
             html = await refreshed_html(runtime, client, widget)
 
     assert names(html) == ["Home Assistant Core"]
@@ -353,7 +331,7 @@ async def test_container_names_formatted(tmp_path: Path) -> None:
 async def test_running_only_asks_for_running(tmp_path: Path) -> None:
     fake = FakeDocker(fleet())
     with serve_docker(fake, tmp_path / "docker.sock") as sock:
-        async with docker_dashboard(tmp_path, widget_yaml(sock, "running-only: true\n")) as (runtime, client, widget):
+        async with refreshed_by_test(tmp_path, widget_yaml(sock, "running-only: true\n")) as (runtime, client, widget):
             html = await refreshed_html(runtime, client, widget)
 
     assert fake.requests == ["/containers/json?all=false"]
@@ -363,7 +341,7 @@ async def test_running_only_asks_for_running(tmp_path: Path) -> None:
 async def test_all_containers_asked_by_default(tmp_path: Path) -> None:
     fake = FakeDocker(fleet())
     with serve_docker(fake, tmp_path / "docker.sock") as sock:
-        async with docker_dashboard(tmp_path, widget_yaml(sock)) as (runtime, client, widget):
+        async with refreshed_by_test(tmp_path, widget_yaml(sock)) as (runtime, client, widget):
             await refreshed_html(runtime, client, widget)
 
     assert fake.requests == ["/containers/json?all=true"]
@@ -372,7 +350,7 @@ async def test_all_containers_asked_by_default(tmp_path: Path) -> None:
 async def test_orphan_child_shown_top_level(tmp_path: Path) -> None:
     fake = FakeDocker([container("worker", labels={"luna.parent": "no-such-stack"})])
     with serve_docker(fake, tmp_path / "docker.sock") as sock:
-        async with docker_dashboard(tmp_path, widget_yaml(sock)) as (runtime, client, widget):
+        async with refreshed_by_test(tmp_path, widget_yaml(sock)) as (runtime, client, widget):
             html = await refreshed_html(runtime, client, widget)
 
     assert names(html) == ["worker"]
@@ -387,7 +365,7 @@ async def test_hidden_parent_hides_children(tmp_path: Path) -> None:
         ]
     )
     with serve_docker(fake, tmp_path / "docker.sock") as sock:
-        async with docker_dashboard(tmp_path, widget_yaml(sock)) as (runtime, client, widget):
+        async with refreshed_by_test(tmp_path, widget_yaml(sock)) as (runtime, client, widget):
             html = await refreshed_html(runtime, client, widget)
 
     assert names(html) == ["web"]
@@ -397,7 +375,7 @@ async def test_container_text_escaped(tmp_path: Path) -> None:
     labels = {"luna.name": "<b>bold</b>", "luna.description": "<script>alert(1)</script>"}
     fake = FakeDocker([container("web", labels=labels)])
     with serve_docker(fake, tmp_path / "docker.sock") as sock:
-        async with docker_dashboard(tmp_path, widget_yaml(sock)) as (runtime, client, widget):
+        async with refreshed_by_test(tmp_path, widget_yaml(sock)) as (runtime, client, widget):
             html = await refreshed_html(runtime, client, widget)
 
     row = rows(html)[0]
@@ -409,7 +387,7 @@ async def test_container_text_escaped(tmp_path: Path) -> None:
 async def test_unsafe_url_label_ignored(tmp_path: Path) -> None:
     fake = FakeDocker([container("web", labels={"luna.url": "javascript:alert(1)"})])
     with serve_docker(fake, tmp_path / "docker.sock") as sock:
-        async with docker_dashboard(tmp_path, widget_yaml(sock)) as (runtime, client, widget):
+        async with refreshed_by_test(tmp_path, widget_yaml(sock)) as (runtime, client, widget):
             html = await refreshed_html(runtime, client, widget)
 
     assert rows(html)[0].select("a") == []
@@ -418,7 +396,7 @@ async def test_unsafe_url_label_ignored(tmp_path: Path) -> None:
 async def test_icon_label_becomes_image(tmp_path: Path) -> None:
     fake = FakeDocker([container("web", labels={"luna.icon": "/assets/web.png"}), container("db")])
     with serve_docker(fake, tmp_path / "docker.sock") as sock:
-        async with docker_dashboard(tmp_path, widget_yaml(sock)) as (runtime, client, widget):
+        async with refreshed_by_test(tmp_path, widget_yaml(sock)) as (runtime, client, widget):
             html = await refreshed_html(runtime, client, widget)
 
     assert rows(html)[1].select_one(".docker-container-icon img")["src"] == "/assets/web.png"
@@ -427,7 +405,7 @@ async def test_icon_label_becomes_image(tmp_path: Path) -> None:
 
 async def test_start_time_rendered_as_timestamp(tmp_path: Path) -> None:
     with serve_docker(FakeDocker([container("web", status="Up 3 minutes")]), tmp_path / "docker.sock") as sock:
-        async with docker_dashboard(tmp_path, widget_yaml(sock)) as (runtime, client, widget):
+        async with refreshed_by_test(tmp_path, widget_yaml(sock)) as (runtime, client, widget):
             html = await refreshed_html(runtime, client, widget)
             now = runtime.clock.now()
 
@@ -439,7 +417,7 @@ async def test_start_time_rendered_as_timestamp(tmp_path: Path) -> None:
 
 async def test_markup_well_nested(tmp_path: Path) -> None:
     with serve_docker(FakeDocker(fleet()), tmp_path / "docker.sock") as sock:
-        async with docker_dashboard(tmp_path, widget_yaml(sock)) as (runtime, client, widget):
+        async with refreshed_by_test(tmp_path, widget_yaml(sock)) as (runtime, client, widget):
             html = await refreshed_html(runtime, client, widget)
 
     assert nesting_problems(html) == []
@@ -447,7 +425,7 @@ async def test_markup_well_nested(tmp_path: Path) -> None:
 
 async def test_no_containers_message(tmp_path: Path) -> None:
     with serve_docker(FakeDocker([]), tmp_path / "docker.sock") as sock:
-        async with docker_dashboard(tmp_path, widget_yaml(sock, "running-only: true\n")) as (runtime, client, widget):
+        async with refreshed_by_test(tmp_path, widget_yaml(sock, "running-only: true\n")) as (runtime, client, widget):
             html = await refreshed_html(runtime, client, widget)
 
     assert parse_html(html).select_one(".widget-empty").text == "No running containers."
@@ -459,7 +437,7 @@ async def test_no_containers_message(tmp_path: Path) -> None:
 async def test_stopped_container_changes_html(tmp_path: Path) -> None:
     fake = FakeDocker([container("web"), container("db")])
     with serve_docker(fake, tmp_path / "docker.sock") as sock:
-        async with docker_dashboard(tmp_path, widget_yaml(sock)) as (runtime, client, widget):
+        async with refreshed_by_test(tmp_path, widget_yaml(sock)) as (runtime, client, widget):
             events = record_events(runtime)
             before = await refreshed_html(runtime, client, widget)
             fake.containers[1] = container("db", state="exited", status="Exited (0) 5 seconds ago")
@@ -474,7 +452,7 @@ async def test_stopped_container_changes_html(tmp_path: Path) -> None:
 async def test_unhealthy_turn_pushes_update(tmp_path: Path) -> None:
     fake = FakeDocker([container("web", status="Up 3 minutes (healthy)")])
     with serve_docker(fake, tmp_path / "docker.sock") as sock:
-        async with docker_dashboard(tmp_path, widget_yaml(sock)) as (runtime, client, widget):
+        async with refreshed_by_test(tmp_path, widget_yaml(sock)) as (runtime, client, widget):
             await refreshed_html(runtime, client, widget)
             events = record_events(runtime)
             fake.containers[0] = container("web", status="Up 3 minutes (unhealthy)")
@@ -487,7 +465,7 @@ async def test_unhealthy_turn_pushes_update(tmp_path: Path) -> None:
 async def test_restart_pushes_update(tmp_path: Path) -> None:
     fake = FakeDocker([container("web", status="Up 2 hours")])
     with serve_docker(fake, tmp_path / "docker.sock") as sock:
-        async with docker_dashboard(tmp_path, widget_yaml(sock)) as (runtime, client, widget):
+        async with refreshed_by_test(tmp_path, widget_yaml(sock)) as (runtime, client, widget):
             await refreshed_html(runtime, client, widget)
             events = record_events(runtime)
             fake.containers[0] = container("web", status="Up 4 seconds")
@@ -500,7 +478,7 @@ async def test_restart_pushes_update(tmp_path: Path) -> None:
 async def test_ageing_status_keeps_html(tmp_path: Path) -> None:
     fake = FakeDocker([container("web", status="Up 3 minutes"), container("old", state="exited", status="Exited (0) 2 hours ago")])
     with serve_docker(fake, tmp_path / "docker.sock") as sock:
-        async with docker_dashboard(tmp_path, widget_yaml(sock)) as (runtime, client, widget):
+        async with refreshed_by_test(tmp_path, widget_yaml(sock)) as (runtime, client, widget):
             first = await refreshed_html(runtime, client, widget)
             events = record_events(runtime)
             for minutes in range(4, 9):
@@ -517,7 +495,7 @@ async def test_ageing_status_keeps_html(tmp_path: Path) -> None:
 
 async def test_missing_socket_named(tmp_path: Path) -> None:
     sock = tmp_path / "absent.sock"
-    async with docker_dashboard(tmp_path, widget_yaml(str(sock))) as (runtime, client, widget):
+    async with refreshed_by_test(tmp_path, widget_yaml(str(sock))) as (runtime, client, widget):
         html = await refreshed_html(runtime, client, widget)
         page = await client.get("/")
 
@@ -527,7 +505,7 @@ async def test_missing_socket_named(tmp_path: Path) -> None:
 
 async def test_recovers_once_socket_appears(tmp_path: Path) -> None:
     sock = tmp_path / "docker.sock"
-    async with docker_dashboard(tmp_path, widget_yaml(str(sock))) as (runtime, client, widget):
+    async with refreshed_by_test(tmp_path, widget_yaml(str(sock))) as (runtime, client, widget):
         await refreshed_html(runtime, client, widget)
         with serve_docker(FakeDocker([container("web")]), sock):
             await runtime.clock.advance(15)
@@ -542,7 +520,7 @@ async def test_unreadable_socket_permission_denied(tmp_path: Path) -> None:
     sock = tmp_path / "docker.sock"
     with serve_docker(FakeDocker([container("web")]), sock):
         sock.chmod(0)
-        async with docker_dashboard(tmp_path, widget_yaml(str(sock))) as (runtime, client, widget):
+        async with refreshed_by_test(tmp_path, widget_yaml(str(sock))) as (runtime, client, widget):
             html = await refreshed_html(runtime, client, widget)
 
     assert error_reason(html).startswith(f"Permission denied on the Docker socket {sock}")
@@ -556,7 +534,7 @@ async def test_permission_denied_names_fix(tmp_path: Path, monkeypatch: pytest.M
             raise httpx.ConnectError("[Errno 13] Permission denied") from error
 
     monkeypatch.setattr(docker_api, "_get", denied)
-    async with docker_dashboard(tmp_path, widget_yaml("/var/run/docker.sock")) as (runtime, client, widget):
+    async with refreshed_by_test(tmp_path, widget_yaml("/var/run/docker.sock")) as (runtime, client, widget):
         reason = error_reason(await refreshed_html(runtime, client, widget))
 
     assert reason.startswith("Permission denied on the Docker socket /var/run/docker.sock")
@@ -570,16 +548,16 @@ async def test_nothing_listening_on_socket(tmp_path: Path) -> None:
     sock = tmp_path / "docker.sock"
     with socket.socket(socket.AF_UNIX) as stale:
         stale.bind(str(sock))
-    async with docker_dashboard(tmp_path, widget_yaml(str(sock))) as (runtime, client, widget):
+    async with refreshed_by_test(tmp_path, widget_yaml(str(sock))) as (runtime, client, widget):
         reason = error_reason(await refreshed_html(runtime, client, widget))
 
-    assert reason == f"Nothing answers on the Docker socket {sock}: is the Docker daemon running?"
+    assert reason == f"Nothing listens on the Docker socket {sock}: is the Docker daemon running?"
 
 
 async def test_slow_api_times_out_clearly(tmp_path: Path) -> None:
     fake = FakeDocker([container("web")], delay=3.0)
     with serve_docker(fake, tmp_path / "docker.sock") as sock:
-        async with docker_dashboard(tmp_path, widget_yaml(sock, "timeout: 200ms\n")) as (runtime, client, widget):
+        async with refreshed_by_test(tmp_path, widget_yaml(sock, "timeout: 200ms\n")) as (runtime, client, widget):
             reason = error_reason(await refreshed_html(runtime, client, widget))
 
     assert reason == "Docker API did not answer within 0.2 s"
@@ -588,7 +566,7 @@ async def test_slow_api_times_out_clearly(tmp_path: Path) -> None:
 async def test_slow_large_list_within_default(tmp_path: Path) -> None:
     fake = FakeDocker([container(f"service-{index:03}") for index in range(120)], delay=4.0)
     with serve_docker(fake, tmp_path / "docker.sock") as sock:
-        async with docker_dashboard(tmp_path, widget_yaml(sock)) as (runtime, client, widget):
+        async with refreshed_by_test(tmp_path, widget_yaml(sock)) as (runtime, client, widget):
             html = await refreshed_html(runtime, client, widget)
 
     assert len(rows(html)) == 120
@@ -597,7 +575,7 @@ async def test_slow_large_list_within_default(tmp_path: Path) -> None:
 async def test_stale_data_kept_after_failure(tmp_path: Path) -> None:
     fake = FakeDocker([container("web")])
     with serve_docker(fake, tmp_path / "docker.sock") as sock:
-        async with docker_dashboard(tmp_path, widget_yaml(sock)) as (runtime, client, widget):
+        async with refreshed_by_test(tmp_path, widget_yaml(sock)) as (runtime, client, widget):
             await refreshed_html(runtime, client, widget)
             fake.status, fake.body = 500, '{"message": "daemon is shutting down"}'
             await runtime.clock.advance(15)
@@ -605,7 +583,7 @@ async def test_stale_data_kept_after_failure(tmp_path: Path) -> None:
 
     assert names(html) == ["web"]
     marker = parse_html(html).select_one(".widget-stale-marker")
-    assert "Docker API answered /containers/json with status 500: daemon is shutting down" in marker["title"]
+    assert "Docker API returned status 500 for /containers/json: daemon is shutting down" in marker["title"]
 
 
 # A socket proxy over TCP
@@ -613,7 +591,7 @@ async def test_stale_data_kept_after_failure(tmp_path: Path) -> None:
 
 async def test_proxy_over_tcp_lists(tmp_path: Path) -> None:
     with serve_docker(FakeDocker([container("web")], prefixes=("", "/v1.47"))) as address:
-        async with docker_dashboard(tmp_path, widget_yaml(address)) as (runtime, client, widget):
+        async with refreshed_by_test(tmp_path, widget_yaml(address)) as (runtime, client, widget):
             html = await refreshed_html(runtime, client, widget)
 
     assert names(html) == ["web"]
@@ -622,7 +600,7 @@ async def test_proxy_over_tcp_lists(tmp_path: Path) -> None:
 async def test_versioned_path_lists(tmp_path: Path) -> None:
     fake = FakeDocker([container("web")], prefixes=("", "/v1.47"))
     with serve_docker(fake) as address:
-        async with docker_dashboard(tmp_path, widget_yaml(address + "/v1.47")) as (runtime, client, widget):
+        async with refreshed_by_test(tmp_path, widget_yaml(address + "/v1.47")) as (runtime, client, widget):
             html = await refreshed_html(runtime, client, widget)
 
     assert names(html) == ["web"]
@@ -632,7 +610,7 @@ async def test_versioned_path_lists(tmp_path: Path) -> None:
 async def test_docker_host_environment_used(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     with serve_docker(FakeDocker([container("web")])) as address:
         monkeypatch.setenv("DOCKER_HOST", address)
-        async with docker_dashboard(tmp_path, "type: docker-containers\n") as (runtime, client, widget):
+        async with refreshed_by_test(tmp_path, "type: docker-containers\n") as (runtime, client, widget):
             html = await refreshed_html(runtime, client, widget)
 
     assert names(html) == ["web"]
@@ -640,7 +618,7 @@ async def test_docker_host_environment_used(tmp_path: Path, monkeypatch: pytest.
 
 async def test_unusable_docker_host_explained(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DOCKER_HOST", "ssh://admin@nas")
-    async with docker_dashboard(tmp_path, "type: docker-containers\n") as (runtime, client, widget):
+    async with refreshed_by_test(tmp_path, "type: docker-containers\n") as (runtime, client, widget):
         reason = error_reason(await refreshed_html(runtime, client, widget))
 
     assert reason.startswith('DOCKER_HOST "ssh://admin@nas" uses ssh://')
@@ -650,7 +628,7 @@ async def test_unusable_docker_host_explained(tmp_path: Path, monkeypatch: pytes
 async def test_proxy_refusal_explained_not_rendered(tmp_path: Path, status: int) -> None:
     fake = FakeDocker([container("web")], status=status, body=PROXY_FORBIDDEN_PAGE)
     with serve_docker(fake) as address:
-        async with docker_dashboard(tmp_path, widget_yaml(address)) as (runtime, client, widget):
+        async with refreshed_by_test(tmp_path, widget_yaml(address)) as (runtime, client, widget):
             html = await refreshed_html(runtime, client, widget)
 
     assert error_reason(html) == f"Docker API refused /containers/json ({status}): check the socket proxy's permissions"
@@ -661,7 +639,7 @@ async def test_proxy_refusal_explained_not_rendered(tmp_path: Path, status: int)
 async def test_non_json_reply_explained(tmp_path: Path) -> None:
     fake = FakeDocker(status=200, body="<html>welcome to nginx</html>")
     with serve_docker(fake) as address:
-        async with docker_dashboard(tmp_path, widget_yaml(address)) as (runtime, client, widget):
+        async with refreshed_by_test(tmp_path, widget_yaml(address)) as (runtime, client, widget):
             reason = error_reason(await refreshed_html(runtime, client, widget))
 
     assert reason == f"Docker API at http://{address.removeprefix('tcp://')} sent a reply that is not JSON; is sock-path pointing at Docker?"
@@ -671,7 +649,7 @@ async def test_refused_tcp_connection_explained(tmp_path: Path) -> None:
     from tests.support.servers import free_port
 
     address = f"tcp://127.0.0.1:{free_port()}"
-    async with docker_dashboard(tmp_path, widget_yaml(address)) as (runtime, client, widget):
+    async with refreshed_by_test(tmp_path, widget_yaml(address)) as (runtime, client, widget):
         reason = error_reason(await refreshed_html(runtime, client, widget))
 
     assert reason.endswith("refused: is the socket proxy running?")

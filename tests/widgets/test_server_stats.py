@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -19,14 +18,11 @@ from starlette.routing import Route
 
 from luna import sysinfo
 from luna.config.errors import ConfigError
-from luna.runtime import Runtime
 from luna.sysinfo import DiskReading, Reading
-from luna.widgets.base import Widget
 from luna.widgets.server_stats import Gauge, ServerStatsWidget, steady_gauge, steady_value
-from tests.support.dashboards import running_dashboard
 from tests.support.html import Element, nesting_problems, parse_html
 from tests.support.servers import serve_in_thread
-from tests.support.widgets import page_with_widget, stage_widget
+from tests.support.widgets import refreshed_by_test, refreshed_html, stage_widget
 
 TOKEN = "s3cret-token"
 
@@ -92,23 +88,6 @@ def serve_agent(agent: FakeAgent) -> Iterator[str]:
 
 def remote(url: str, token: str = TOKEN, extra: str = "") -> str:
     return f"type: server-stats\nservers:\n  - type: remote\n    url: {url}\n    token: {token}\n{extra}"
-
-
-@asynccontextmanager
-async def stats_dashboard(tmp_path: Path, text: str) -> AsyncIterator[tuple[Runtime, httpx.AsyncClient, Widget]]:
-    async with running_dashboard(tmp_path, page_with_widget(text)) as (runtime, client):
-        widget = runtime.dashboard.first_page.columns[0][1][0]
-        # The test refreshes the widget itself; scheduled refreshes would race with it.
-        assert runtime.scheduler is not None
-        await runtime.scheduler.stop()
-        yield runtime, client, widget
-
-
-async def refreshed_html(runtime: Runtime, client: httpx.AsyncClient, widget: Widget) -> str:
-    assert runtime.scheduler is not None
-    await runtime.scheduler.refresh_once(widget)
-    response = await client.get(f"/api/widgets/{widget.id}/content/")
-    return response.text
 
 
 def servers_of(html: str) -> list[Element]:
@@ -233,7 +212,7 @@ def test_empty_total_gives_no_gauge() -> None:
 
 
 async def test_local_stats_have_expected_shape(tmp_path: Path) -> None:
-    async with stats_dashboard(tmp_path, "type: server-stats") as (runtime, client, widget):
+    async with refreshed_by_test(tmp_path, "type: server-stats") as (runtime, client, widget):
         await refreshed_html(runtime, client, widget)
     (view,) = widget.state.data
 
@@ -248,9 +227,9 @@ async def test_local_stats_have_expected_shape(tmp_path: Path) -> None:
 
 
 async def test_idle_machine_html_stable(tmp_path: Path) -> None:
-    # NOTE: this reads the real machine; a sudden jump of 5 load points or 2
-    # memory points between the two reads (milliseconds apart) would fail it.
-    async with stats_dashboard(tmp_path, "type: server-stats") as (runtime, client, widget):
+    # NOTE: this reads the real machine. A jump of 5 load points or 2 memory
+    # points in the milliseconds between the two reads would fail it.
+    async with refreshed_by_test(tmp_path, "type: server-stats") as (runtime, client, widget):
         first = await refreshed_html(runtime, client, widget)
         second = await refreshed_html(runtime, client, widget)
 
@@ -258,7 +237,7 @@ async def test_idle_machine_html_stable(tmp_path: Path) -> None:
 
 
 async def test_uptime_left_to_browser(tmp_path: Path, fake_local: list[Reading]) -> None:
-    async with stats_dashboard(tmp_path, "type: server-stats") as (runtime, client, widget):
+    async with refreshed_by_test(tmp_path, "type: server-stats") as (runtime, client, widget):
         html = await refreshed_html(runtime, client, widget)
 
     uptime = servers_of(html)[0].select_one(".server-stats-uptime")
@@ -267,7 +246,7 @@ async def test_uptime_left_to_browser(tmp_path: Path, fake_local: list[Reading])
 
 
 async def test_values_rounded_for_display(tmp_path: Path, fake_local: list[Reading]) -> None:
-    async with stats_dashboard(tmp_path, "type: server-stats") as (runtime, client, widget):
+    async with refreshed_by_test(tmp_path, "type: server-stats") as (runtime, client, widget):
         html = await refreshed_html(runtime, client, widget)
 
     section = servers_of(html)[0]
@@ -283,7 +262,7 @@ async def test_small_changes_keep_html(tmp_path: Path, fake_local: list[Reading]
         local_reading(),
         local_reading(load1_percent=44.0, temperature_c=56.2, memory_used_mb=2100.0),
     ]
-    async with stats_dashboard(tmp_path, "type: server-stats") as (runtime, client, widget):
+    async with refreshed_by_test(tmp_path, "type: server-stats") as (runtime, client, widget):
         first = await refreshed_html(runtime, client, widget)
         second = await refreshed_html(runtime, client, widget)
 
@@ -292,7 +271,7 @@ async def test_small_changes_keep_html(tmp_path: Path, fake_local: list[Reading]
 
 async def test_real_change_updates_html(tmp_path: Path, fake_local: list[Reading]) -> None:
     fake_local[:] = [local_reading(), local_reading(load1_percent=71.0)]
-    async with stats_dashboard(tmp_path, "type: server-stats") as (runtime, client, widget):
+    async with refreshed_by_test(tmp_path, "type: server-stats") as (runtime, client, widget):
         await refreshed_html(runtime, client, widget)
         html = await refreshed_html(runtime, client, widget)
 
@@ -301,7 +280,7 @@ async def test_real_change_updates_html(tmp_path: Path, fake_local: list[Reading
 
 async def test_hot_cpu_flagged(tmp_path: Path, fake_local: list[Reading]) -> None:
     fake_local[:] = [local_reading(temperature_c=84.0)]
-    async with stats_dashboard(tmp_path, "type: server-stats") as (runtime, client, widget):
+    async with refreshed_by_test(tmp_path, "type: server-stats") as (runtime, client, widget):
         html = await refreshed_html(runtime, client, widget)
 
     temperature = servers_of(html)[0].select_one(".server-stats-temperature")
@@ -310,7 +289,7 @@ async def test_hot_cpu_flagged(tmp_path: Path, fake_local: list[Reading]) -> Non
 
 
 async def test_disks_fullest_first(tmp_path: Path, fake_local: list[Reading]) -> None:
-    async with stats_dashboard(tmp_path, "type: server-stats") as (runtime, client, widget):
+    async with refreshed_by_test(tmp_path, "type: server-stats") as (runtime, client, widget):
         html = await refreshed_html(runtime, client, widget)
 
     disks = [disk["data-mountpoint"] for disk in servers_of(html)[0].select(".server-stats-disk")]
@@ -319,7 +298,7 @@ async def test_disks_fullest_first(tmp_path: Path, fake_local: list[Reading]) ->
 
 async def test_mountpoint_renamed_and_hidden(tmp_path: Path, fake_local: list[Reading]) -> None:
     text = "type: server-stats\nservers:\n  - mountpoints:\n      /srv:\n        name: Media\n      /boot:\n        hide: true\n"
-    async with stats_dashboard(tmp_path, text) as (runtime, client, widget):
+    async with refreshed_by_test(tmp_path, text) as (runtime, client, widget):
         html = await refreshed_html(runtime, client, widget)
 
     labels = [label.text for label in servers_of(html)[0].select(".server-stats-disk .server-stats-gauge-label")]
@@ -328,7 +307,7 @@ async def test_mountpoint_renamed_and_hidden(tmp_path: Path, fake_local: list[Re
 
 async def test_mountpoints_hidden_by_default(tmp_path: Path, fake_local: list[Reading]) -> None:
     text = "type: server-stats\nservers:\n  - hide-mountpoints-by-default: true\n    mountpoints:\n      /:\n        name: System\n"
-    async with stats_dashboard(tmp_path, text) as (runtime, client, widget):
+    async with refreshed_by_test(tmp_path, text) as (runtime, client, widget):
         html = await refreshed_html(runtime, client, widget)
 
     disks = [disk["data-mountpoint"] for disk in servers_of(html)[0].select(".server-stats-disk")]
@@ -336,14 +315,14 @@ async def test_mountpoints_hidden_by_default(tmp_path: Path, fake_local: list[Re
 
 
 async def test_swap_hidden_when_asked(tmp_path: Path, fake_local: list[Reading]) -> None:
-    async with stats_dashboard(tmp_path, "type: server-stats\nservers:\n  - hide-swap: true\n") as (runtime, client, widget):
+    async with refreshed_by_test(tmp_path, "type: server-stats\nservers:\n  - hide-swap: true\n") as (runtime, client, widget):
         html = await refreshed_html(runtime, client, widget)
 
     assert "Swap" not in gauge_values(servers_of(html)[0])
 
 
 async def test_swap_shown_by_default(tmp_path: Path, fake_local: list[Reading]) -> None:
-    async with stats_dashboard(tmp_path, "type: server-stats") as (runtime, client, widget):
+    async with refreshed_by_test(tmp_path, "type: server-stats") as (runtime, client, widget):
         html = await refreshed_html(runtime, client, widget)
 
     assert gauge_values(servers_of(html)[0])["Swap"] == "0%"
@@ -352,7 +331,7 @@ async def test_swap_shown_by_default(tmp_path: Path, fake_local: list[Reading]) 
 async def test_missing_sensor_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(sysinfo, "read_sensors", lambda: [])
     text = "type: server-stats\nservers:\n  - cpu-temp-sensor: coretemp_package_id_0\n"
-    async with stats_dashboard(tmp_path, text) as (runtime, client, widget):
+    async with refreshed_by_test(tmp_path, text) as (runtime, client, widget):
         html = await refreshed_html(runtime, client, widget)
 
     problem = servers_of(html)[0].select_one(".server-stats-problem").text
@@ -360,7 +339,7 @@ async def test_missing_sensor_reported(tmp_path: Path, monkeypatch: pytest.Monke
 
 
 async def test_server_name_beats_hostname(tmp_path: Path, fake_local: list[Reading]) -> None:
-    async with stats_dashboard(tmp_path, "type: server-stats\nservers:\n  - name: <Home> server\n") as (runtime, client, widget):
+    async with refreshed_by_test(tmp_path, "type: server-stats\nservers:\n  - name: <Home> server\n") as (runtime, client, widget):
         html = await refreshed_html(runtime, client, widget)
 
     name = servers_of(html)[0].select_one(".server-stats-name")
@@ -374,7 +353,7 @@ async def test_server_name_beats_hostname(tmp_path: Path, fake_local: list[Readi
 async def test_remote_agent_read_with_token(tmp_path: Path) -> None:
     agent = FakeAgent()
     with serve_agent(agent) as url:
-        async with stats_dashboard(tmp_path, remote(url)) as (runtime, client, widget):
+        async with refreshed_by_test(tmp_path, remote(url)) as (runtime, client, widget):
             html = await refreshed_html(runtime, client, widget)
 
     section = servers_of(html)[0]
@@ -387,7 +366,7 @@ async def test_remote_agent_read_with_token(tmp_path: Path) -> None:
 async def test_remote_unavailable_parts_left_out(tmp_path: Path) -> None:
     reply = agent_reply(cpu={"load_is_available": False, "temperature_is_available": False}, mountpoints=[])
     with serve_agent(FakeAgent(reply)) as url:
-        async with stats_dashboard(tmp_path, remote(url)) as (runtime, client, widget):
+        async with refreshed_by_test(tmp_path, remote(url)) as (runtime, client, widget):
             html = await refreshed_html(runtime, client, widget)
 
     section = servers_of(html)[0]
@@ -398,17 +377,17 @@ async def test_remote_unavailable_parts_left_out(tmp_path: Path) -> None:
 async def test_wrong_token_explained(tmp_path: Path, fake_local: list[Reading]) -> None:
     with serve_agent(FakeAgent()) as url:
         text = f"type: server-stats\nservers:\n  - type: local\n  - type: remote\n    name: NAS\n    url: {url}\n    token: wrong\n"
-        async with stats_dashboard(tmp_path, text) as (runtime, client, widget):
+        async with refreshed_by_test(tmp_path, text) as (runtime, client, widget):
             html = await refreshed_html(runtime, client, widget)
 
     local, nas = servers_of(html)
     assert local.select(".server-stats-error") == []
-    assert nas.select_one(".server-stats-error").text == "NAS: the agent refused the token (401); check the server's token"
+    assert nas.select_one(".server-stats-error").text == "NAS: the agent rejected the token (401); check the server's token"
 
 
 async def test_slow_agent_times_out(tmp_path: Path) -> None:
     with serve_agent(FakeAgent(delay=3.0)) as url:
-        async with stats_dashboard(tmp_path, remote(url, extra="    timeout: 200ms\n")) as (runtime, client, widget):
+        async with refreshed_by_test(tmp_path, remote(url, extra="    timeout: 200ms\n")) as (runtime, client, widget):
             html = await refreshed_html(runtime, client, widget)
 
     host = url.removeprefix("http://")
@@ -419,7 +398,7 @@ async def test_failed_agent_keeps_last_reading(tmp_path: Path, fake_local: list[
     agent = FakeAgent()
     with serve_agent(agent) as url:
         text = f"type: server-stats\nservers:\n  - type: local\n  - type: remote\n    url: {url}\n    token: {TOKEN}\n"
-        async with stats_dashboard(tmp_path, text) as (runtime, client, widget):
+        async with refreshed_by_test(tmp_path, text) as (runtime, client, widget):
             await refreshed_html(runtime, client, widget)
             agent.reply = ["not", "an", "object"]
             html = await refreshed_html(runtime, client, widget)
@@ -432,7 +411,7 @@ async def test_failed_agent_keeps_last_reading(tmp_path: Path, fake_local: list[
 async def test_markup_well_nested(tmp_path: Path, fake_local: list[Reading]) -> None:
     with serve_agent(FakeAgent()) as url:
         text = f"type: server-stats\nservers:\n  - type: local\n  - type: remote\n    url: {url}\n    token: wrong\n"
-        async with stats_dashboard(tmp_path, text) as (runtime, client, widget):
+        async with refreshed_by_test(tmp_path, text) as (runtime, client, widget):
             html = await refreshed_html(runtime, client, widget)
 
     assert nesting_problems(html) == []

@@ -2,8 +2,8 @@
 // array of {text, checked}, the format Glance uses. Tasks are added from the
 // input (Enter at the bottom, Ctrl+Enter at the top), edited in place, ticked,
 // deleted, and reordered by dragging the handle or with Alt+Up/Down.
-// Every change is saved at once, so a live swap or reload loses nothing; the
-// unsent text of the input is kept by widget id for the same reason.
+// Every change is saved at once, so a live swap or reload loses nothing. For
+// the same reason, text typed in the input but not added is kept by widget id.
 
 const STORAGE_PREFIX = "todo-";
 const drafts = new Map();
