@@ -1,4 +1,4 @@
-"""Build one widget from a YAML snippet and render it in any state, without a server."""
+"""Build one widget from a YAML snippet and render it in any state, or run it in a dashboard the test refreshes by hand."""
 
 from __future__ import annotations
 
