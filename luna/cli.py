@@ -8,15 +8,25 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from luna import __version__
 from luna.config.errors import ConfigError, display_path
 from luna.config.loader import find_config_path, load_config, load_dotenv_file, print_config_text
 
+if TYPE_CHECKING:
+    from luna.sysinfo import DiskReading
+
 logger = logging.getLogger("luna")
 
 # Glance spells sub-commands with a colon.
-COLON_COMMANDS = {"config:validate": ["config", "validate"], "config:print": ["config", "print"]}
+COLON_COMMANDS = {
+    "config:validate": ["config", "validate"],
+    "config:print": ["config", "print"],
+    "sensors:print": ["sensors", "print"],
+    "mountpoint:info": ["mountpoints", "print"],
+    "mountpoints:print": ["mountpoints", "print"],
+}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -47,6 +57,17 @@ def build_parser() -> argparse.ArgumentParser:
     config_commands.add_parser(
         "print", parents=[shared], help="print the configuration with includes and variables resolved, secrets as ***"
     )
+
+    sensors = commands.add_parser("sensors", help="list this machine's temperature sensors")
+    sensors.add_subparsers(dest="sensors_command", metavar="ACTION", required=True).add_parser(
+        "print", help="print each sensor as KEY: N°C, where KEY is a value for server-stats' cpu-temp-sensor"
+    )
+
+    mountpoints = commands.add_parser("mountpoints", help="list this machine's mounted file systems")
+    mountpoints_print = mountpoints.add_subparsers(dest="mountpoints_command", metavar="ACTION", required=True).add_parser(
+        "print", help="print each mountpoint with its device, file system and usage, or only the given paths"
+    )
+    mountpoints_print.add_argument("paths", nargs="*", metavar="PATH", help="a path whose file system to show")
     return parser
 
 
@@ -60,6 +81,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if options.command == "config":
         return _config_command(options)
+    if options.command == "sensors":
+        return _print_sensors()
+    if options.command == "mountpoints":
+        return _print_mountpoints(options.paths)
     return _serve(options)
 
 
@@ -86,6 +111,54 @@ def _config_command(options: argparse.Namespace) -> int:
             print(problem, file=sys.stderr if options.config_command == "print" else sys.stdout)
         return 1
     return 0
+
+
+def _print_sensors() -> int:
+    from luna import sysinfo
+
+    readings = sysinfo.read_sensors()
+    if not readings:
+        print(
+            "luna: no temperature sensors found; psutil reads them from /sys/class/hwmon, "
+            "which virtual machines and many containers do not have",
+            file=sys.stderr,
+        )
+        return 0
+
+    guessed = sysinfo.guess_cpu_sensor(readings)
+    for reading in readings:
+        note = "  (server-stats uses it when cpu-temp-sensor is not set)" if reading == guessed else ""
+        print(f"{reading.key}: {reading.celsius:.0f}°C{note}")
+    return 0
+
+
+def _print_mountpoints(paths: list[str]) -> int:
+    from luna import sysinfo
+
+    if not paths:
+        disks, problems = sysinfo.read_disks()
+        for disk in disks:
+            print(_describe_disk(disk))
+        for problem in problems:
+            print(f"luna: {problem}", file=sys.stderr)
+        return 0
+
+    failed = False
+    for path in paths:
+        try:
+            print(_describe_disk(sysinfo.read_disk(path)))
+        except OSError as error:
+            print(f"luna: cannot read the file system of {path}: {error.strerror or error}", file=sys.stderr)
+            failed = True
+    return 1 if failed else 0
+
+
+def _describe_disk(disk: DiskReading) -> str:
+    from luna.sysinfo import format_megabytes
+
+    source = " ".join(part for part in (disk.device, disk.filesystem) if part)
+    usage = f"{format_megabytes(disk.used_mb)} of {format_megabytes(disk.total_mb)} used ({disk.percent:.0f}%)"
+    return f"{disk.path}  {source}  {usage}" if source else f"{disk.path}  {usage}"
 
 
 def _serve(options: argparse.Namespace) -> int:

@@ -38,13 +38,17 @@ def docs_page(type_name: str) -> Path:
 def test_built_in_types_registered() -> None:
     assert registry.type_names() == [
         "bookmarks",
+        "calendar",
         "clock",
+        "docker-containers",
         "group",
         "html",
         "iframe",
         "monitor",
         "search",
+        "server-stats",
         "split-column",
+        "to-do",
     ]
 
 
