@@ -33,6 +33,8 @@ def test_built_in_types_registered() -> None:
     assert registry.type_names() == [
         "bookmarks",
         "clock",
+        "custom-api",
+        "extension",
         "group",
         "html",
         "iframe",

@@ -3,6 +3,8 @@
 from luna.widgets import (  # noqa: F401
     bookmarks,
     clock,
+    custom_api,
+    extension,
     group,
     html,
     iframe,

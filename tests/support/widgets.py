@@ -24,6 +24,12 @@ MINIMAL_WIDGETS = {
                 url: http://192.168.1.1/
         """,
     "clock": "type: clock",
+    "custom-api": """
+        type: custom-api
+        url: http://127.0.0.1:9/api
+        template: <p>{{ .JSON.String "name" }}</p>
+        """,
+    "extension": "type: extension\nurl: http://127.0.0.1:9/extension",
     "group": """
         type: group
         widgets:

@@ -11,6 +11,8 @@ import pytest
 from luna.checks.result import CheckResult, Status
 from luna.widgets import registry
 from luna.widgets.base import Widget, WidgetError, WidgetState
+from luna.widgets.custom_api import CustomApiOutput
+from luna.widgets.extension import ExtensionContent
 from luna.widgets.refresh import RefreshContext
 from tests.support.dashboards import running_dashboard
 from tests.support.html import Element, nesting_problems, parse_html
@@ -19,7 +21,7 @@ from tests.support.widgets import MINIMAL_WIDGETS, page_with_widget, stage_widge
 NOW = 1_700_000_000.0
 ALL_TYPES = registry.type_names()
 # Types that draw a header unless `hide-header: true`.
-HEADED_TYPES = ["bookmarks", "clock", "iframe", "monitor", "search"]
+HEADED_TYPES = ["bookmarks", "clock", "custom-api", "extension", "iframe", "monitor", "search"]
 # Types whose header is off unless `hide-header: false`.
 HEADLESS_TYPES = ["html", "split-column"]
 
@@ -46,6 +48,10 @@ def good_data(widget: Widget) -> Any:
         return None
     if widget.type == "monitor":
         return (CheckResult(Status.UP, NOW, code=200, response_time_ms=12, label="OK"),)
+    if widget.type == "custom-api":
+        return CustomApiOutput("<p>NAS is up</p>", baseline=True)
+    if widget.type == "extension":
+        return ExtensionContent("<p>from the extension</p>", is_html=False)
     pytest.fail(f"add sample data for the refreshing type {widget.type!r} to good_data()")
 
 
