@@ -40,6 +40,7 @@ from luna.widgets.base import Widget, WidgetContext, WidgetError, WidgetOptions,
 from luna.widgets.refresh import RefreshContext
 from luna.widgets.registry import register
 from luna.widgets.upstream import (
+    MAX_RESPONSE_BYTES,
     QUOTE_IN_LOG,
     REQUEST_TIMEOUT,
     Headers,
@@ -72,16 +73,18 @@ IGNORED_GLANCE_KEYS = {
 
 
 @dataclass(frozen=True)
-class TemplateLimits:
-    """How much one run of the template may take; tests lower them."""
+class Limits:
+    """How much one refresh may take; tests lower them."""
 
     # Seconds of the template's own work, not counting its requests.
-    time: float = 5.0
-    # Characters of output.
-    output: int = 1_000_000
+    template_time: float = 5.0
+    # Characters of template output.
+    template_output: int = 1_000_000
     # Seconds the requests a template sends may take together.
-    requests_time: float = 60.0
+    template_requests_time: float = 60.0
+    # Seconds for each request, and bytes of each response body.
     request_timeout: float = REQUEST_TIMEOUT
+    response_bytes: int = MAX_RESPONSE_BYTES
 
 
 class ApiRequest(ConfigModel):
@@ -215,7 +218,7 @@ class CustomApiWidget(Widget):
         self.template = parse(self.api_options.template, name="template", functions=PARSE_FUNCTIONS)
         self._has_output = False
         # Tests replace these to reach the limits without waiting.
-        self.limits = TemplateLimits()
+        self.limits = Limits()
         self.execution_timer: Callable[[], float] = time.monotonic
         for name in self.api_options.ignored_keys:
             key = name.replace("_", "-")
@@ -228,7 +231,7 @@ class CustomApiWidget(Widget):
     @property
     def refresh_timeout(self) -> float:
         limits = self.limits
-        return limits.request_timeout + limits.time + limits.requests_time + 5.0
+        return limits.request_timeout + limits.template_time + limits.template_requests_time + 5.0
 
     async def refresh(self, context: RefreshContext) -> CustomApiOutput:
         primary, subrequests = await self._fetch_round(context)
@@ -260,7 +263,7 @@ class CustomApiWidget(Widget):
         what = f'subrequest "{name}": ' if name else ""
         upstream = request.upstream()
         try:
-            response = await fetch(upstream, context, timeout=self.limits.request_timeout)
+            response = await fetch(upstream, context, self.limits.request_timeout, self.limits.response_bytes)
         except UpstreamError as error:
             raise WidgetError(what + error.reason, what + error.detail) from None
 
@@ -279,7 +282,8 @@ class CustomApiWidget(Widget):
         template = bound_template(self.template, functions, budget.template_time)
 
         try:
-            return await template.execute_async(data, max_output=self.limits.output, timeout=self.limits.time)
+            limits = self.limits
+            return await template.execute_async(data, max_output=limits.template_output, timeout=limits.template_time)
         except LimitExceeded as error:
             reason = f"the template {error.message} (template line {error.line})"
             raise WidgetError(reason, f"{reason}; simplify the template or show fewer items") from None
@@ -290,16 +294,18 @@ class CustomApiWidget(Widget):
     async def _template_fetch(self, context: RefreshContext, budget: ExecutionBudget, request: CustomAPIRequest) -> FetchResult:
         """Send a request the template built with newRequest; Glance's getResponse calls this."""
 
+        limits = self.limits
         spent = budget.request_seconds
-        if spent >= self.limits.requests_time:
+        if spent >= limits.template_requests_time:
             raise FunctionError(
-                f"the template's requests took {spent:.0f}s together, more than the {self.limits.requests_time:g}s allowed"
+                f"the template's requests took {spent:.0f}s together, "
+                f"more than the {limits.template_requests_time:g}s allowed"
             )
 
         started = budget.timer()
         try:
-            timeout = min(self.limits.request_timeout, self.limits.requests_time - spent)
-            response = await fetch(template_request(request), context, timeout=timeout)
+            timeout = min(limits.request_timeout, limits.template_requests_time - spent)
+            response = await fetch(template_request(request), context, timeout, limits.response_bytes)
         except UpstreamError as error:
             logger.debug("%s: template request failed: %s", self.label, error.detail)
             raise

@@ -232,14 +232,15 @@ def redact_url(url: str) -> str:
 def replace_query(url: str, parameters: Mapping[str, Sequence[str]]) -> str:
     """Return the URL with its query replaced by the parameters, when there are any.
 
-    As in Glance, the parameters are sorted by name and encoded as an HTML
-    form would (a space becomes `+`).
+    As in Glance, the parameters are sorted by name, the values of one name
+    keep their order, and they are encoded as an HTML form would (a space
+    becomes `+`).
     """
 
     if not parameters:
         return url
     parts = urlsplit(url)
-    query = urlencode(sorted((name, value) for name, values in parameters.items() for value in values))
+    query = urlencode([(name, value) for name in sorted(parameters) for value in parameters[name]])
     return urlunsplit(parts._replace(query=query))
 
 
