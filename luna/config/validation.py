@@ -259,7 +259,7 @@ def _add_validation_errors(error: ValidationError, model: type[BaseModel], prefi
 
 
 def _mark_inside_value(detail: Any, path: KeyPath, tree: YamlTree) -> Mark | None:
-    """Return where inside a text value its problem is, for errors that know (a template's syntax error)."""
+    """Return the mark of a problem inside a text value, for errors that carry a position (a template's syntax error)."""
 
     error = (detail.get("ctx") or {}).get("error")
     if not isinstance(error, ValuePositionError):

@@ -47,7 +47,7 @@ class Mark:
 
 @dataclass(frozen=True)
 class ScalarLayout:
-    """Where the text of a scalar value sits, so a position inside the value can be found in the file.
+    """The position of a scalar value's text, from which a place inside the value is found in the file.
 
     `style` is PyYAML's: "" for plain, a quote character, "|" for literal
     and ">" for folded block scalars. For block scalars `content_line` is the

@@ -56,14 +56,14 @@ from luna.widgets.upstream import (
 
 logger = logging.getLogger(__name__)
 
-# Glance refreshes a custom-api widget hourly unless `cache` says otherwise.
+# Glance refreshes a custom-api widget hourly unless `cache` sets another interval.
 DEFAULT_INTERVAL = 3600.0
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 # The parser needs the helper names only; a refresh binds them to its clock and client.
 PARSE_FUNCTIONS = glance_functions()
 
 # Keys Glance accepts on custom-api widgets without using them, found in
-# published community widgets. luna accepts them too and says they do nothing.
+# published community widgets. luna accepts them too and logs that they have no effect.
 IGNORED_GLANCE_KEYS = {
     "allow_potentially_dangerous_html": "it applies to extension widgets; a custom-api template's output is "
     "always shown as HTML",
@@ -198,7 +198,7 @@ class ExecutionBudget:
         self.request_seconds = 0.0
 
     def template_time(self) -> float:
-        """A timer for the interpreter that stands still while a request is under way."""
+        """Return a reading for the interpreter's timer, which does not advance while a request is in flight."""
 
         return self.timer() - self.request_seconds
 

@@ -1,6 +1,6 @@
 """`extension`: content another server renders, with its title and display set by response headers.
 
-As in Glance, the server answers a GET with the content and may send
+As in Glance, the server responds to a GET with the content and may send
 `Widget-Title`, `Widget-Title-URL`, `Widget-Content-Type` (only `html` is
 known) and `Widget-Content-Frameless`. HTML is shown as HTML only when the
 user allows it with `allow-potentially-dangerous-html`; otherwise, and for
@@ -23,7 +23,6 @@ from luna.widgets.upstream import (
     QUOTE_IN_LOG,
     Headers,
     Parameters,
-    UpstreamError,
     UpstreamRequest,
     UpstreamResponse,
     fetch,
@@ -33,7 +32,7 @@ from luna.widgets.upstream import (
 
 logger = logging.getLogger(__name__)
 
-# Glance caches an extension's content for 30 minutes unless `cache` says otherwise.
+# Glance caches an extension's content for 30 minutes unless `cache` sets another duration.
 DEFAULT_INTERVAL = 1800.0
 TITLE_HEADER = "Widget-Title"
 TITLE_URL_HEADER = "Widget-Title-URL"
@@ -53,7 +52,7 @@ class ExtensionOptions(WidgetOptions):
 
 @dataclass(frozen=True)
 class ExtensionContent:
-    """What the extension sent, ready to show."""
+    """Content an extension sent, with the title, link and frame its headers set."""
 
     text: str
     # Whether `text` is shown as HTML rather than escaped.
@@ -97,11 +96,7 @@ class ExtensionWidget(Widget):
     async def refresh(self, context: RefreshContext) -> ExtensionContent:
         options = self.extension_options
         request = UpstreamRequest("GET", replace_query(options.url, options.parameters), options.headers)
-        try:
-            response = await fetch(request, context)
-        except UpstreamError as error:
-            raise WidgetError(error.reason, error.detail) from None
-
+        response = await fetch(request, context)
         if not response.ok:
             reason = f"the extension answered {response.status}"
             raise WidgetError(reason, f"{request.label}: {reason}: {quote_body(response.text, QUOTE_IN_LOG)}")

@@ -22,16 +22,18 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import httpx
 from pydantic import BeforeValidator
 
+from luna.checks.http import root_cause
 from luna.checks.tcp import describe_os_error
 from luna.clock import wait_for
 from luna.config.fields import describe_value
+from luna.widgets.base import WidgetError
 from luna.widgets.refresh import RefreshContext
 
 logger = logging.getLogger(__name__)
 
 # Seconds one request may take from connecting to the last byte of the body.
 REQUEST_TIMEOUT = 10.0
-# Largest response body read, after decompression. JSON answers of
+# Largest response body read, after decompression. JSON responses of
 # home-lab APIs are kilobytes; the cap keeps a wrong URL (a video, a disk
 # image) from filling memory.
 MAX_RESPONSE_BYTES = 5 * 1024 * 1024
@@ -43,13 +45,8 @@ REDACTED = "***"
 SECRET_PARAMETER = re.compile(r"key|token|secret|pass|auth|sig|credential|session", re.IGNORECASE)
 
 
-class UpstreamError(Exception):
+class UpstreamError(WidgetError):
     """A request that failed: `reason` is shown on the widget, `detail` goes to the log."""
-
-    def __init__(self, reason: str, detail: str | None = None) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.detail = detail or reason
 
 
 @dataclass(frozen=True)
@@ -89,8 +86,8 @@ class UpstreamResponse:
         return f"{self.status_code} {self.reason}".strip()
 
     def header(self, name: str) -> str:
-        wanted = name.lower()
-        return next((value for key, value in self.headers if key.lower() == wanted), "")
+        lowered = name.lower()
+        return next((value for key, value in self.headers if key.lower() == lowered), "")
 
 
 async def fetch(
@@ -152,7 +149,7 @@ def _too_large(request: UpstreamRequest, max_bytes: int) -> None:
 def describe_http_error(error: httpx.HTTPError, timeout: float) -> str:
     """Name a failed request in words a person can act on, without addresses Python adds to its text."""
 
-    cause = _innermost(error)
+    cause = root_cause(error)
     if isinstance(error, httpx.TimeoutException):
         return f"no response within {timeout:g}s"
     if isinstance(error, httpx.TooManyRedirects):
@@ -170,18 +167,6 @@ def describe_http_error(error: httpx.HTTPError, timeout: float) -> str:
     if isinstance(error, httpx.RemoteProtocolError):
         return "the server closed the connection without a complete response"
     return f"request failed: {type(cause).__name__}"
-
-
-def _innermost(error: BaseException) -> BaseException:
-    seen: set[int] = set()
-    current = error
-    while id(current) not in seen:
-        seen.add(id(current))
-        following = current.__cause__ or current.__context__
-        if following is None:
-            break
-        current = following
-    return current
 
 
 def _host_of(error: httpx.HTTPError) -> str:

@@ -22,14 +22,14 @@ METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
 
 @dataclass
 class Reply:
-    """What the API sends for one path. A body that is not text or bytes is sent as JSON."""
+    """The response to one path. A body that is not text or bytes is sent as JSON."""
 
     body: Any = None
     status: int = 200
     headers: dict[str, str] = field(default_factory=dict)
     # Send the body in chunks without a Content-Length, as a streaming API does.
     streamed: bool = False
-    # Answer only once the test releases the API (when the `with` block ends).
+    # Respond only once the test releases the API (when the `with` block ends).
     hang: bool = False
 
     def content(self) -> bytes:

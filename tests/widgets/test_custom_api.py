@@ -41,7 +41,7 @@ def widget_yaml(url: str, template: str, extra: str = "") -> str:
 
 @asynccontextmanager
 async def dashboard(tmp_path: Path, *widgets: str, top: str = "") -> AsyncIterator[tuple[Runtime, list[CustomApiWidget]]]:
-    """A started dashboard with these widgets in one column; nothing refreshes until the test says so."""
+    """A started dashboard with these widgets in one column; nothing refreshes until the test calls for it."""
 
     text = page_with_widget(widgets[0], top)
     for extra in widgets[1:]:
