@@ -194,7 +194,6 @@ class ExecutionBudget:
 
     def __init__(self, timer: Callable[[], float]) -> None:
         self.timer = timer
-        self.started = timer()
         self.request_seconds = 0.0
 
     def template_time(self) -> float:

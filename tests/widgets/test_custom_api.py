@@ -25,7 +25,7 @@ from luna.widgets.custom_api import DEFAULT_INTERVAL, CustomApiOutput, CustomApi
 from luna.widgets.upstream import REQUEST_TIMEOUT, redact_url, replace_query
 from tests.support.dashboards import load_text, running_dashboard, write_config
 from tests.support.html import Element, parse_html
-from tests.support.json_api import JsonApi, json_api
+from tests.support.json_api import json_api
 from tests.support.widgets import page_with_widget, stage_widget
 
 SECRET = "s3cr3t-token-value"
@@ -444,6 +444,22 @@ async def test_template_request_size_capped(tmp_path: Path) -> None:
             element = await refresh(runtime, widgets[0])
 
     assert element.select_one(".custom-api p").text == "the response exceeds 2 KB"
+
+
+async def test_template_requests_time_limit(tmp_path: Path) -> None:
+    ticks = iter(range(1_000_000))
+    with json_api() as api:
+        api.reply("/item", {"ok": True})
+        get = f'{{{{ (newRequest "{api.url("/item")}" | getResponse).JSON.Bool "ok" }}}}'
+        yaml = widget_yaml("http://127.0.0.1:9/unused", get * 4).replace("url: http://127.0.0.1:9/unused\n", "")
+        async with dashboard(tmp_path, yaml) as (runtime, widgets):
+            # Each reading of the timer is one second later, so each request takes one second.
+            widgets[0].execution_timer = lambda: float(next(ticks))
+            widgets[0].limits = Limits(template_time=1e9, template_requests_time=2.5)
+            element = await refresh(runtime, widgets[0])
+
+    assert len(api.received("/item")) == 3
+    assert "the template's requests took 3s together, more than the 2.5s allowed" in error_reason(element)
 
 
 async def test_frameless_option(tmp_path: Path) -> None:
