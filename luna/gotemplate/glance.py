@@ -262,7 +262,8 @@ class Options(dict):
     def JSON(self, key: str) -> str:
         if key not in self:
             raise FunctionError(f"key {key!r} does not exist in options")
-        return json.dumps(self[key], separators=(",", ":"))
+        # Go's encoding/json writes the keys of a map in sorted order.
+        return json.dumps(self[key], separators=(",", ":"), sort_keys=True)
 
 
 class TemplateData:

@@ -26,6 +26,7 @@ from luna.widgets.upstream import REQUEST_TIMEOUT, redact_url, replace_query
 from tests.support.dashboards import load_text, running_dashboard, write_config
 from tests.support.html import Element, parse_html
 from tests.support.json_api import json_api
+from tests.support.upstreams import Certificates, http_upstream
 from tests.support.widgets import page_with_widget, stage_widget
 
 SECRET = "s3cr3t-token-value"
@@ -300,6 +301,21 @@ async def test_unreachable_api_reason(tmp_path: Path) -> None:
     assert error_reason(element) == "connection refused"
 
 
+@pytest.mark.parametrize("allow_insecure", [False, True])
+async def test_self_signed_needs_allow_insecure(tmp_path: Path, allow_insecure: bool) -> None:
+    tls = Certificates(tmp_path).self_signed()
+    with http_upstream(tls=tls) as upstream:
+        upstream.route("/status", body=b'{"state": "ok"}')
+        extra = "allow-insecure: true\n" if allow_insecure else ""
+        element, _ = await refreshed(tmp_path, widget_yaml(upstream.url("/status"), '<p>{{ .JSON.String "state" }}</p>', extra))
+
+    if allow_insecure:
+        assert element.select_one(".custom-api p").text == "ok"
+    else:
+        assert error_reason(element).startswith("TLS certificate not trusted (self-signed certificate)")
+        assert error_reason(element).endswith("set allow-insecure: true to accept it")
+
+
 async def test_failed_fetch_keeps_output_stale(tmp_path: Path) -> None:
     with json_api() as api:
         api.reply("/nas", {"state": "healthy"})
@@ -434,6 +450,23 @@ async def test_template_request_failure_in_status(tmp_path: Path) -> None:
     assert element.select_one(".custom-api p").text == "0: connection refused"
 
 
+async def test_template_request_timeout_on_clock(tmp_path: Path) -> None:
+    with json_api() as api:
+        api.reply("/slow", {}, hang=True)
+        template = f'{{{{ $r := newRequest "{api.url("/slow")}" | getResponse }}}}<p>{{{{ $r.Response.Status }}}}</p>'
+        yaml = widget_yaml("http://127.0.0.1:9/unused", template).replace("url: http://127.0.0.1:9/unused\n", "")
+        async with dashboard(tmp_path, yaml) as (runtime, widgets):
+            assert runtime.scheduler is not None and isinstance(runtime.clock, ManualClock)
+            round_ = asyncio.create_task(runtime.scheduler.refresh_once(widgets[0]))
+            await api.wait_for_request("/slow")
+            await runtime.clock.advance(REQUEST_TIMEOUT)
+            await round_
+            assert widgets[0].rendered is not None
+            element = parse_html(widgets[0].rendered.html).select_one(".widget")
+
+    assert element.select_one(".custom-api p").text == f"no response within {REQUEST_TIMEOUT:g}s"
+
+
 async def test_template_request_size_capped(tmp_path: Path) -> None:
     with json_api() as api:
         api.reply("/big", {"padding": "x" * 4096})
@@ -460,6 +493,26 @@ async def test_template_requests_time_limit(tmp_path: Path) -> None:
 
     assert len(api.received("/item")) == 3
     assert "the template's requests took 3s together, more than the 2.5s allowed" in error_reason(element)
+
+
+async def test_options_reach_template(tmp_path: Path) -> None:
+    extra = """\
+        options:
+          label: Disks
+          limit: 2
+          show-model: false
+          thresholds: {warn: 45, crit: 55}
+        """
+    template = """\
+        <p>{{ .Options.StringOr "label" "x" }} {{ .Options.IntOr "limit" 9 }} {{ .Options.BoolOr "show-model" true }}</p>
+        <i>{{ .Options.StringOr "missing" "fallback" }} {{ .Options.JSON "thresholds" }}</i>
+        """
+    element, _ = await refreshed(tmp_path, widget_yaml("http://127.0.0.1:9/unused", template, extra).replace(
+        "url: http://127.0.0.1:9/unused\n", ""
+    ))
+
+    assert element.select_one(".custom-api p").text == "Disks 2 false"
+    assert element.select_one(".custom-api i").text == 'fallback {"crit":55,"warn":45}'
 
 
 async def test_frameless_option(tmp_path: Path) -> None:
