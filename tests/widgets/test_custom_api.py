@@ -353,6 +353,21 @@ async def test_secrets_absent_from_errors_and_logs(tmp_path: Path, caplog: pytes
     assert "apikey=***&page=2" in caplog.text
 
 
+async def test_template_request_secret_not_logged(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    template = f"""\
+        {{{{ $r := newRequest "http://127.0.0.1:9/api?token={SECRET}" | withHeader "X-Api-Key" "{SECRET}" | getResponse }}}}
+        <p>{{{{ $r.Response.Status }}}}</p>
+        """
+    yaml = widget_yaml("http://127.0.0.1:9/unused", template).replace("url: http://127.0.0.1:9/unused\n", "")
+
+    element, _ = await refreshed(tmp_path, yaml)
+
+    assert element.select_one(".custom-api p").text == "connection refused"
+    assert "template request to http://127.0.0.1:9/api?… failed" in caplog.text
+    assert SECRET not in caplog.text
+
+
 def test_redacted_url_hides_credentials() -> None:
     url = "https://admin:hunter2@nas.lan:8443/api/v2?apikey=abc&cmd=get&X-Plex-Token=xyz&auth_token=q"
 
