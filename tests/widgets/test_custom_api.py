@@ -33,11 +33,12 @@ SECRET = "s3cr3t-token-value"
 NO_COALESCING = "server:\n  events:\n    coalesce-window: 0s\n"
 
 
-def widget_yaml(url: str, template: str, extra: str = "") -> str:
-    """A custom-api widget for `url`; `template` and `extra` keys are written as in a config file."""
+def widget_yaml(url: str | None, template: str, extra: str = "") -> str:
+    """A custom-api widget for `url` (none: the template sends its own requests); `template` and `extra` are YAML text."""
 
     body = textwrap.indent(textwrap.dedent(template).strip("\n"), "  ")
-    return f"type: custom-api\ntitle: NAS\nurl: {url}\n{textwrap.dedent(extra)}template: |\n{body}\n"
+    url_line = f"url: {url}\n" if url else ""
+    return f"type: custom-api\ntitle: NAS\n{url_line}{textwrap.dedent(extra)}template: |\n{body}\n"
 
 
 @asynccontextmanager
@@ -359,7 +360,7 @@ async def test_template_request_secret_not_logged(tmp_path: Path, caplog: pytest
         {{{{ $r := newRequest "http://127.0.0.1:9/api?token={SECRET}" | withHeader "X-Api-Key" "{SECRET}" | getResponse }}}}
         <p>{{{{ $r.Response.Status }}}}</p>
         """
-    yaml = widget_yaml("http://127.0.0.1:9/unused", template).replace("url: http://127.0.0.1:9/unused\n", "")
+    yaml = widget_yaml(None, template)
 
     element, _ = await refreshed(tmp_path, yaml)
 
@@ -378,8 +379,7 @@ def test_redacted_url_hides_credentials() -> None:
 
 
 async def test_execution_error_shown_page_renders(tmp_path: Path) -> None:
-    broken = widget_yaml("http://127.0.0.1:9/unused", '<p>{{ (.Subrequest "missing").JSON.String "x" }}</p>')
-    broken = broken.replace("url: http://127.0.0.1:9/unused\n", "")
+    broken = widget_yaml(None, '<p>{{ (.Subrequest "missing").JSON.String "x" }}</p>')
     async with running_dashboard(tmp_path, page_with_widget(broken) + "          - type: clock\n") as (runtime, client):
         widget = runtime.dashboard.first_page.columns[0][1][0]
         assert runtime.scheduler is not None
@@ -458,9 +458,7 @@ async def test_template_request_failure_in_status(tmp_path: Path) -> None:
         {{{{ $r := newRequest "http://127.0.0.1:9/down" | getResponse }}}}
         <p>{{{{ $r.Response.StatusCode }}}}: {{{{ $r.Response.Status }}}}</p>
         """
-    element, _ = await refreshed(tmp_path, widget_yaml("http://127.0.0.1:9/unused", template).replace(
-        "url: http://127.0.0.1:9/unused\n", ""
-    ))
+    element, _ = await refreshed(tmp_path, widget_yaml(None, template))
 
     assert element.select_one(".custom-api p").text == "0: connection refused"
 
@@ -469,7 +467,7 @@ async def test_template_request_timeout_on_clock(tmp_path: Path) -> None:
     with json_api() as api:
         api.reply("/slow", {}, hang=True)
         template = f'{{{{ $r := newRequest "{api.url("/slow")}" | getResponse }}}}<p>{{{{ $r.Response.Status }}}}</p>'
-        yaml = widget_yaml("http://127.0.0.1:9/unused", template).replace("url: http://127.0.0.1:9/unused\n", "")
+        yaml = widget_yaml(None, template)
         async with dashboard(tmp_path, yaml) as (runtime, widgets):
             assert runtime.scheduler is not None and isinstance(runtime.clock, ManualClock)
             round_ = asyncio.create_task(runtime.scheduler.refresh_once(widgets[0]))
@@ -486,7 +484,7 @@ async def test_template_request_size_capped(tmp_path: Path) -> None:
     with json_api() as api:
         api.reply("/big", {"padding": "x" * 4096})
         template = f'{{{{ $r := newRequest "{api.url("/big")}" | getResponse }}}}<p>{{{{ $r.Response.Status }}}}</p>'
-        yaml = widget_yaml("http://127.0.0.1:9/unused", template).replace("url: http://127.0.0.1:9/unused\n", "")
+        yaml = widget_yaml(None, template)
         async with dashboard(tmp_path, yaml) as (runtime, widgets):
             widgets[0].limits = Limits(response_bytes=2048)
             element = await refresh(runtime, widgets[0])
@@ -499,7 +497,7 @@ async def test_template_requests_time_limit(tmp_path: Path) -> None:
     with json_api() as api:
         api.reply("/item", {"ok": True})
         get = f'{{{{ (newRequest "{api.url("/item")}" | getResponse).JSON.Bool "ok" }}}}'
-        yaml = widget_yaml("http://127.0.0.1:9/unused", get * 4).replace("url: http://127.0.0.1:9/unused\n", "")
+        yaml = widget_yaml(None, get * 4)
         async with dashboard(tmp_path, yaml) as (runtime, widgets):
             # Each reading of the timer is one second later, so each request takes one second.
             widgets[0].execution_timer = lambda: float(next(ticks))
@@ -522,9 +520,7 @@ async def test_options_reach_template(tmp_path: Path) -> None:
         <p>{{ .Options.StringOr "label" "x" }} {{ .Options.IntOr "limit" 9 }} {{ .Options.BoolOr "show-model" true }}</p>
         <i>{{ .Options.StringOr "missing" "fallback" }} {{ .Options.JSON "thresholds" }}</i>
         """
-    element, _ = await refreshed(tmp_path, widget_yaml("http://127.0.0.1:9/unused", template, extra).replace(
-        "url: http://127.0.0.1:9/unused\n", ""
-    ))
+    element, _ = await refreshed(tmp_path, widget_yaml(None, template, extra))
 
     assert element.select_one(".custom-api p").text == "Disks 2 false"
     assert element.select_one(".custom-api i").text == 'fallback {"crit":55,"warn":45}'
