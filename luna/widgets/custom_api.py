@@ -11,11 +11,13 @@ same capped client.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import dataclasses
 import json
 import logging
 import time
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
 from typing import Annotated, Any, Literal
@@ -28,6 +30,7 @@ from luna.config.fields import WebURL
 from luna.config.models import ConfigModel
 from luna.events.types import CUSTOM_API_CHANGED, Event
 from luna.gotemplate import FunctionError, LimitExceeded, Template, TemplateExecError, TemplateSyntaxError, parse
+from luna.gotemplate.executor import caller_loop
 from luna.gotemplate.glance import (
     CustomAPIRequest,
     FetchResult,
@@ -61,6 +64,12 @@ DEFAULT_INTERVAL = 3600.0
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 # The parser needs the helper names only; a refresh binds them to its clock and client.
 PARSE_FUNCTIONS = glance_functions()
+
+# Templates run in threads of their own. A template waiting in getResponse
+# holds its thread until the request ends, and the request needs a thread of
+# the event loop's default executor for its DNS lookup; sharing that executor
+# could fill it with waiting templates and stall every request.
+TEMPLATE_THREADS = ThreadPoolExecutor(max_workers=8, thread_name_prefix="custom-api-template")
 
 # Keys Glance accepts on custom-api widgets without using them, found in
 # published community widgets. luna accepts them too and logs that they have no effect.
@@ -281,8 +290,7 @@ class CustomApiWidget(Widget):
         template = bound_template(self.template, functions, budget.template_time)
 
         try:
-            limits = self.limits
-            return await template.execute_async(data, max_output=limits.template_output, timeout=limits.template_time)
+            return await run_in_template_thread(template, data, self.limits)
         except LimitExceeded as error:
             reason = f"the template {error.message} (template line {error.line})"
             raise WidgetError(reason, f"{reason}; simplify the template or show fewer items") from None
@@ -324,6 +332,16 @@ class CustomApiWidget(Widget):
     def public_data(self) -> Any:
         output = self.state.data
         return {"html": output.html} if isinstance(output, CustomApiOutput) else None
+
+
+async def run_in_template_thread(template: Template, data: TemplateData, limits: Limits) -> str:
+    """Execute the template in TEMPLATE_THREADS; its getResponse calls run their requests on this event loop."""
+
+    loop = asyncio.get_running_loop()
+    caller_loop.set(loop)
+    context = contextvars.copy_context()
+    call = partial(context.run, template.execute, data, max_output=limits.template_output, timeout=limits.template_time)
+    return await loop.run_in_executor(TEMPLATE_THREADS, call)
 
 
 def bound_template(template: Template, functions: Mapping[str, Callable[..., Any]], timer: Callable[[], float]) -> Template:

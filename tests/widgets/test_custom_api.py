@@ -11,6 +11,7 @@ import json
 import logging
 import textwrap
 from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -451,6 +452,22 @@ async def test_template_request_uses_widget_client(tmp_path: Path) -> None:
     assert request.headers["authorization"] == "Bearer abc"
     assert request.headers["user-agent"].startswith("luna/")
     assert request.query == [("limit", "5")]
+
+
+async def test_template_requests_with_busy_default_executor(tmp_path: Path) -> None:
+    # Templates waiting in getResponse must not hold the threads that DNS lookups of their requests need.
+    executor = ThreadPoolExecutor(max_workers=1)
+    asyncio.get_running_loop().set_default_executor(executor)
+    try:
+        with json_api() as api:
+            api.reply("/item", {"name": "disk"})
+            url = api.url("/item").replace("127.0.0.1", "localhost")
+            template = f'<p>{{{{ (newRequest "{url}" | getResponse).JSON.String "name" }}}}</p>'
+            element, _ = await refreshed(tmp_path, widget_yaml(None, template))
+    finally:
+        executor.shutdown(wait=False)
+
+    assert element.select_one(".custom-api p").text == "disk"
 
 
 async def test_template_request_failure_in_status(tmp_path: Path) -> None:
