@@ -268,17 +268,17 @@ class CustomApiWidget(Widget):
         if request.url is None:
             return ResponseData.empty()
 
-        what = f'subrequest "{name}": ' if name else ""
+        prefix = f'subrequest "{name}": ' if name else ""
         upstream = request.upstream()
         try:
             response = await fetch(upstream, context, self.limits.request_timeout, self.limits.response_bytes)
         except UpstreamError as error:
-            raise WidgetError(what + error.reason, what + error.detail) from None
+            raise WidgetError(prefix + error.reason, prefix + error.detail) from None
 
         problem = json_problem(response, request.skip_json_validation)
         if problem is not None:
             reason, detail = problem
-            raise WidgetError(what + reason, f"{what}{upstream.label}: {detail}")
+            raise WidgetError(prefix + reason, f"{prefix}{upstream.label}: {detail}")
         return ResponseData.from_fetch(as_fetch_result(response))
 
     async def _execute(self, data: TemplateData, context: RefreshContext) -> str:
@@ -374,7 +374,7 @@ def as_fetch_result(response: UpstreamResponse) -> FetchResult:
 
 
 def template_request(request: CustomAPIRequest) -> UpstreamRequest:
-    """Build what a template asked for; its withParameter values are added to the URL's query."""
+    """Build the request a template made with newRequest; its withParameter values are added to the URL's query."""
 
     url = request.url
     if request.parameters:
