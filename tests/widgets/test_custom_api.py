@@ -26,7 +26,7 @@ from luna.widgets.custom_api import DEFAULT_INTERVAL, CustomApiOutput, CustomApi
 from luna.widgets.upstream import REQUEST_TIMEOUT, redact_url, replace_query
 from tests.support.dashboards import load_text, running_dashboard, write_config
 from tests.support.html import Element, parse_html
-from tests.support.json_api import json_api
+from tests.support.json_api import JsonApi, json_api
 from tests.support.upstreams import Certificates, http_upstream
 from tests.support.widgets import page_with_widget, stage_widget
 
@@ -58,6 +58,20 @@ async def refresh(runtime: Runtime, widget: CustomApiWidget) -> Element:
 
     assert runtime.scheduler is not None
     await runtime.scheduler.refresh_once(widget)
+    assert widget.rendered is not None
+    return parse_html(widget.rendered.html).select_one(".widget")
+
+
+async def refresh_past_timeout(runtime: Runtime, widget: CustomApiWidget, api: JsonApi, path: str) -> Element:
+    """Refresh the widget while `path` hangs, moving the clock past the request timeout once it is asked."""
+
+    assert runtime.scheduler is not None
+    assert isinstance(runtime.clock, ManualClock)
+    refreshing = asyncio.create_task(runtime.scheduler.refresh_once(widget))
+    await api.wait_for_request(path)
+    await runtime.clock.advance(REQUEST_TIMEOUT)
+    await refreshing
+
     assert widget.rendered is not None
     return parse_html(widget.rendered.html).select_one(".widget")
 
@@ -286,13 +300,7 @@ async def test_request_timeout_on_clock(tmp_path: Path) -> None:
     with json_api() as api:
         api.reply("/slow", {}, hang=True)
         async with dashboard(tmp_path, widget_yaml(api.url("/slow"), "ok")) as (runtime, widgets):
-            assert runtime.scheduler is not None and isinstance(runtime.clock, ManualClock)
-            round_ = asyncio.create_task(runtime.scheduler.refresh_once(widgets[0]))
-            await api.wait_for_request("/slow")
-            await runtime.clock.advance(REQUEST_TIMEOUT)
-            await round_
-            assert widgets[0].rendered is not None
-            element = parse_html(widgets[0].rendered.html).select_one(".widget")
+            element = await refresh_past_timeout(runtime, widgets[0], api, "/slow")
 
     assert error_reason(element) == f"no response within {REQUEST_TIMEOUT:g}s"
 
@@ -486,13 +494,7 @@ async def test_template_request_timeout_on_clock(tmp_path: Path) -> None:
         template = f'{{{{ $r := newRequest "{api.url("/slow")}" | getResponse }}}}<p>{{{{ $r.Response.Status }}}}</p>'
         yaml = widget_yaml(None, template)
         async with dashboard(tmp_path, yaml) as (runtime, widgets):
-            assert runtime.scheduler is not None and isinstance(runtime.clock, ManualClock)
-            round_ = asyncio.create_task(runtime.scheduler.refresh_once(widgets[0]))
-            await api.wait_for_request("/slow")
-            await runtime.clock.advance(REQUEST_TIMEOUT)
-            await round_
-            assert widgets[0].rendered is not None
-            element = parse_html(widgets[0].rendered.html).select_one(".widget")
+            element = await refresh_past_timeout(runtime, widgets[0], api, "/slow")
 
     assert element.select_one(".custom-api p").text == f"no response within {REQUEST_TIMEOUT:g}s"
 
