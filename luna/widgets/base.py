@@ -32,12 +32,18 @@ class WidgetOptions(ConfigModel):
 
 
 class WidgetError(Exception):
-    """A refresh failure with a short reason for the page and the full detail for the log."""
+    """A refresh failure with a short reason for the page and the full detail for the log.
 
-    def __init__(self, reason: str, detail: str | None = None) -> None:
+    `retry_after` is the number of seconds the upstream asked us to wait (an
+    HTTP `Retry-After`); the scheduler waits at least that long before it
+    tries again.
+    """
+
+    def __init__(self, reason: str, detail: str | None = None, retry_after: float | None = None) -> None:
         super().__init__(reason)
         self.reason = reason
         self.detail = detail or reason
+        self.retry_after = retry_after
 
 
 @dataclass(frozen=True)
@@ -54,6 +60,8 @@ class WidgetState:
     succeeded_at: float | None = None
     attempted_at: float | None = None
     failures: int = 0
+    # Seconds the upstream asked us to wait after the latest failure, if it did.
+    retry_after: float | None = None
 
     @property
     def stale(self) -> bool:
@@ -64,8 +72,10 @@ class WidgetState:
     def after_success(self, data: Any, now: float) -> WidgetState:
         return WidgetState(data=data, loaded=True, succeeded_at=now, attempted_at=now)
 
-    def after_failure(self, reason: str, now: float) -> WidgetState:
-        return dataclasses.replace(self, error=reason, attempted_at=now, failures=self.failures + 1)
+    def after_failure(self, reason: str, now: float, retry_after: float | None = None) -> WidgetState:
+        return dataclasses.replace(
+            self, error=reason, attempted_at=now, failures=self.failures + 1, retry_after=retry_after
+        )
 
 
 @dataclass(frozen=True)
@@ -151,6 +161,16 @@ class Widget:
         """Seconds a refresh may take before the scheduler abandons it."""
 
         return 30.0
+
+    @property
+    def title_url(self) -> str | None:
+        """Where the header links: `title-url`, or the type's own page such as a subreddit."""
+
+        return self.options.title_url if self.options.title_url is not None else self.default_title_url
+
+    @property
+    def default_title_url(self) -> str | None:
+        return None
 
     @property
     def template_name(self) -> str:
