@@ -4,6 +4,7 @@ from luna.widgets import (  # noqa: F401
     bookmarks,
     clock,
     group,
+    hacker_news,
     html,
     iframe,
     monitor,
