@@ -7,6 +7,7 @@ from luna.widgets import (  # noqa: F401
     hacker_news,
     html,
     iframe,
+    lobsters,
     monitor,
     search,
     split_column,

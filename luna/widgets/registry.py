@@ -18,7 +18,6 @@ GLANCE_ONLY_TYPES = frozenset(
         "dns-stats",
         "docker-containers",
         "extension",
-        "lobsters",
         "markets",
         "stocks",
         "reddit",
