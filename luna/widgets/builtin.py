@@ -9,6 +9,7 @@ from luna.widgets import (  # noqa: F401
     iframe,
     lobsters,
     monitor,
+    reddit,
     search,
     split_column,
 )

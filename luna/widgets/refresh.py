@@ -26,7 +26,23 @@ class RefreshContext:
             limits=httpx.Limits(max_connections=100, max_keepalive_connections=20),
         )
         self.checker = checker or Checker(USER_AGENT)
+        self._proxied: dict[tuple[str, bool], httpx.AsyncClient] = {}
+
+    def proxied_http(self, proxy: str, verify: bool = True) -> httpx.AsyncClient:
+        """A client that sends every request through `proxy`, made once per proxy and closed with the context.
+
+        `verify=False` accepts any certificate, for proxies with a self-signed one.
+        """
+
+        key = (proxy, verify)
+        if key not in self._proxied:
+            self._proxied[key] = httpx.AsyncClient(
+                headers={"User-Agent": USER_AGENT}, timeout=httpx.Timeout(10.0), proxy=proxy, verify=verify
+            )
+        return self._proxied[key]
 
     async def aclose(self) -> None:
         await self.http.aclose()
+        for client in self._proxied.values():
+            await client.aclose()
         await self.checker.aclose()

@@ -20,7 +20,6 @@ GLANCE_ONLY_TYPES = frozenset(
         "extension",
         "markets",
         "stocks",
-        "reddit",
         "releases",
         "repository",
         "rss",
