@@ -12,4 +12,6 @@ from luna.widgets import (  # noqa: F401
     reddit,
     search,
     split_column,
+    twitch_channels,
+    twitch_top_games,
 )

@@ -25,8 +25,6 @@ GLANCE_ONLY_TYPES = frozenset(
         "rss",
         "server-stats",
         "to-do",
-        "twitch-channels",
-        "twitch-top-games",
         "videos",
         "weather",
     }
