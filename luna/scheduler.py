@@ -136,7 +136,7 @@ class Scheduler:
 
         if widget.state.error is not None:
             logger.info("%s: refresh succeeded again after %d failures", widget.label, widget.state.failures)
-        return widget.state.after_success(data, self.clock.now())
+        return widget.state.after_success(data, self.clock.now(), partial=widget.is_partial(data))
 
     def _failed(
         self, widget: Widget, reason: str, detail: str, now: float, retry_after: float | None = None
@@ -149,13 +149,14 @@ class Scheduler:
     def next_delay(self, widget: Widget) -> float:
         """Seconds until the next refresh: the interval, or a shorter backoff after failures.
 
-        A failure that carried a Retry-After waits at least that long, even
+        Data that lacks a failed part (`Widget.is_partial`) counts as a
+        failure here. A failure that carried a Retry-After waits at least that long, even
         past the interval, so an upstream that rate-limits us is not asked
         again before it said it would answer.
         """
 
         interval = widget.interval or RETRY_MAX
-        failures = widget.state.failures
+        failures = widget.state.failures or widget.state.partial_failures
         if failures == 0:
             return interval
         doublings = min(failures - 1, RETRY_MAX_DOUBLINGS)

@@ -254,6 +254,32 @@ async def test_scheduled_refresh_waits_retry_after(clock: ManualClock, start_sch
     assert gaps(widget.calls) == pytest.approx([120])
 
 
+class PartlyFailingWidget(ScriptedWidget):
+    """Treats the outcome "partial" as data that lacks a failed part."""
+
+    def is_partial(self, data: Any) -> bool:
+        return data == "partial"
+
+
+async def test_partial_data_retried_on_backoff(clock: ManualClock, context: RefreshContext) -> None:
+    widget = PartlyFailingWidget("news", interval=12 * 3600, outcomes=["partial", "partial", "ok"])
+    scheduler = Scheduler([widget], context, clock)
+
+    delays = [await scheduler.refresh_once(widget) for _ in range(3)]
+
+    assert delays == [15, 30, 12 * 3600]
+
+
+async def test_partial_data_shown_not_stale(clock: ManualClock, context: RefreshContext) -> None:
+    widget = PartlyFailingWidget("news", outcomes=["partial"])
+    scheduler = Scheduler([widget], context, clock)
+
+    await scheduler.refresh_once(widget)
+
+    assert widget.state.data == "partial"
+    assert widget.state.stale is False
+
+
 def test_retry_delay_after_thousands_of_failures(clock: ManualClock) -> None:
     widget = ScriptedWidget("news", interval=3600)
     widget.state = WidgetState(error="down", failures=5000)

@@ -191,7 +191,7 @@ def _feed_image(feed: Mapping[str, Any]) -> str | None:
     return image.get("href") or image.get("url")
 
 
-def entry_time(entry: Mapping[str, Any]) -> float | None:
+def entry_time(entry: dict[str, Any]) -> float | None:
     """An entry's publication time in seconds since the epoch, or None.
 
     feedparser's parsed times are in UTC; the raw text is read again when
@@ -199,12 +199,14 @@ def entry_time(entry: Mapping[str, Any]) -> float | None:
     missing zone means UTC.
     """
 
+    # dict.get reads the keys as stored: feedparser's own get() maps a
+    # missing `updated` to `published` with a DeprecationWarning.
     for key in ("published_parsed", "updated_parsed", "created_parsed"):
-        parsed = entry.get(key)
+        parsed = dict.get(entry, key)
         if parsed:
             return _plausible(float(calendar.timegm(parsed)))
     for key in ("published", "updated", "created", "date_published", "date_modified"):
-        moment = parse_time(entry.get(key))
+        moment = parse_time(dict.get(entry, key))
         if moment is not None:
             return moment
     return None

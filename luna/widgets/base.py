@@ -62,6 +62,9 @@ class WidgetState:
     failures: int = 0
     # Seconds the upstream asked us to wait after the latest failure, if it did.
     retry_after: float | None = None
+    # Successful refreshes in a row that still lacked part of the data, such
+    # as one feed of five; they are retried on the failure backoff.
+    partial_failures: int = 0
 
     @property
     def stale(self) -> bool:
@@ -69,8 +72,9 @@ class WidgetState:
 
         return self.loaded and self.error is not None
 
-    def after_success(self, data: Any, now: float) -> WidgetState:
-        return WidgetState(data=data, loaded=True, succeeded_at=now, attempted_at=now)
+    def after_success(self, data: Any, now: float, partial: bool = False) -> WidgetState:
+        partial_failures = self.partial_failures + 1 if partial else 0
+        return WidgetState(data=data, loaded=True, succeeded_at=now, attempted_at=now, partial_failures=partial_failures)
 
     def after_failure(self, reason: str, now: float, retry_after: float | None = None) -> WidgetState:
         return dataclasses.replace(
@@ -192,6 +196,15 @@ class Widget:
         """Fetch fresh data; only widgets with a `default_interval` implement it."""
 
         raise NotImplementedError(f"{self.type} widgets do not refresh")
+
+    def is_partial(self, data: Any) -> bool:
+        """Whether fresh data lacks a part that failed, such as one feed of five.
+
+        Such data is shown, with a note, and the scheduler refreshes again on
+        its failure backoff instead of waiting a whole interval.
+        """
+
+        return False
 
     def template_context(self) -> dict[str, Any]:
         """Extra values for this widget's template beyond `widget`, `options` and `data`."""

@@ -10,6 +10,7 @@ from luna.widgets import (  # noqa: F401
     lobsters,
     monitor,
     reddit,
+    rss,
     search,
     split_column,
     twitch_channels,

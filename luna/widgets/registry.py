@@ -22,7 +22,6 @@ GLANCE_ONLY_TYPES = frozenset(
         "stocks",
         "releases",
         "repository",
-        "rss",
         "server-stats",
         "to-do",
         "videos",

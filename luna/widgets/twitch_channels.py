@@ -119,6 +119,9 @@ class TwitchChannelsWidget(Widget):
             return tuple(sorted(channels, key=lambda channel: not channel.is_live))
         return tuple(sorted(channels, key=lambda channel: (not channel.is_live, -channel.viewers)))
 
+    def is_partial(self, data: Any) -> bool:
+        return isinstance(data, ChannelList) and bool(data.notes)
+
     def template_context(self) -> dict[str, Any]:
         data = self.state.data or ChannelList(())
         return {"channels": data.channels, "notes": data.notes}

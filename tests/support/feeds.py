@@ -110,8 +110,8 @@ class FakeUpstream:
         return Starlette(routes=[Route("/{path:path}", self._respond, methods=["GET", "POST", "HEAD"])])
 
     @contextmanager
-    def serve(self) -> Iterator[FakeUpstream]:
-        with serve_in_thread(self.app()) as url:
+    def serve(self, port: int | None = None) -> Iterator[FakeUpstream]:
+        with serve_in_thread(self.app(), port=port) as url:
             self.url = url
             try:
                 yield self
