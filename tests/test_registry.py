@@ -34,11 +34,18 @@ def test_built_in_types_registered() -> None:
         "bookmarks",
         "clock",
         "group",
+        "hacker-news",
         "html",
         "iframe",
+        "lobsters",
         "monitor",
+        "reddit",
+        "rss",
         "search",
         "split-column",
+        "twitch-channels",
+        "twitch-top-games",
+        "videos",
     ]
 
 

@@ -15,4 +15,5 @@ from luna.widgets import (  # noqa: F401
     split_column,
     twitch_channels,
     twitch_top_games,
+    videos,
 )

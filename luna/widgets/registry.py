@@ -24,7 +24,6 @@ GLANCE_ONLY_TYPES = frozenset(
         "repository",
         "server-stats",
         "to-do",
-        "videos",
         "weather",
     }
 )

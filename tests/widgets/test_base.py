@@ -9,9 +9,15 @@ from typing import Any
 import pytest
 
 from luna.checks.result import CheckResult, Status
+from luna.feeds.parsing import FeedItem
+from luna.feeds.posts import ForumPost
 from luna.widgets import registry
 from luna.widgets.base import Widget, WidgetError, WidgetState
 from luna.widgets.refresh import RefreshContext
+from luna.widgets.rss import RssData, RssItem
+from luna.widgets.twitch_channels import Channel, ChannelList
+from luna.widgets.twitch_top_games import Category
+from luna.widgets.videos import Video, VideosData
 from tests.support.dashboards import running_dashboard
 from tests.support.html import Element, nesting_problems, parse_html
 from tests.support.widgets import MINIMAL_WIDGETS, page_with_widget, stage_widget
@@ -19,7 +25,20 @@ from tests.support.widgets import MINIMAL_WIDGETS, page_with_widget, stage_widge
 NOW = 1_700_000_000.0
 ALL_TYPES = registry.type_names()
 # Types that draw a header unless `hide-header: true`.
-HEADED_TYPES = ["bookmarks", "clock", "iframe", "monitor", "search"]
+HEADED_TYPES = [
+    "bookmarks",
+    "clock",
+    "hacker-news",
+    "iframe",
+    "lobsters",
+    "monitor",
+    "reddit",
+    "rss",
+    "search",
+    "twitch-channels",
+    "twitch-top-games",
+    "videos",
+]
 # Types whose header is off unless `hide-header: false`.
 HEADLESS_TYPES = ["html", "split-column"]
 
@@ -46,7 +65,23 @@ def good_data(widget: Widget) -> Any:
         return None
     if widget.type == "monitor":
         return (CheckResult(Status.UP, NOW, code=200, response_time_ms=12, label="OK"),)
+    if widget.type in FEED_SAMPLES:
+        return FEED_SAMPLES[widget.type]
     pytest.fail(f"add sample data for the refreshing type {widget.type!r} to good_data()")
+
+
+POST = ForumPost("1", "A post", "https://news.example/c/1", "https://example.com/1", "example.com", 3, 10, NOW - 60)
+FEED_ITEM = FeedItem("An item", "https://example.com/a", "<p>text</p>", "text", ("tag",), None, NOW - 60, 0)
+VIDEO = Video("v1", "A video", "https://www.youtube.com/watch?v=v1", None, "A channel", None, NOW - 60, NOW - 60)
+FEED_SAMPLES: dict[str, Any] = {
+    "hacker-news": (POST,),
+    "lobsters": (POST,),
+    "reddit": (POST,),
+    "rss": RssData((RssItem(FEED_ITEM, "A feed", "https://example.com/", 0),), (None,)),
+    "twitch-channels": ChannelList((Channel("someone", "Someone", exists=True, is_live=True, viewers=5, live_since=NOW),)),
+    "twitch-top-games": (Category("chess", "Chess", None, 100, ()),),
+    "videos": VideosData((VIDEO,), (None,)),
+}
 
 
 def good_state(widget: Widget) -> WidgetState:
@@ -86,7 +121,7 @@ def test_header_shows_default_title(tmp_path: Path, widget_type: str) -> None:
     header = own_header(staged.element)
 
     assert header is not None
-    assert header.select_one("h2.widget-title").text == staged.widget.default_title
+    assert header.select_one(".widget-title").text == staged.widget.title
 
 
 @pytest.mark.parametrize("widget_type", HEADED_TYPES)
