@@ -2,7 +2,9 @@
 // the page replaces. Each initialiser marks what it set up, so running it on
 // the same element twice adds nothing.
 
+import { setupCarousels } from "./carousel.js";
 import { setupClocks } from "./clock.js";
+import { setupCollapsibleGrids } from "./collapsible-grid.js";
 import { setupCollapsibleLists } from "./collapsible.js";
 import { setupGroups } from "./group.js";
 import { setupMasonry } from "./masonry.js";
@@ -17,6 +19,8 @@ import { onContentReplaced } from "./widgets.js";
 export function setupContent(root) {
   setupClocks(root);
   setupCollapsibleLists(root);
+  setupCollapsibleGrids(root);
+  setupCarousels(root);
   setupSearchBoxes(root);
   setupGroups(root);
   setupMasonry(root);
