@@ -93,7 +93,8 @@ def shorten(text: str, limit: int) -> str:
 
     cut = text[: limit - 1]
     space = cut.rfind(" ")
-    if space > limit // 2:
+    # Back up to the last space unless the cut already falls between words.
+    if not text[limit - 1].isspace() and space > limit // 2:
         cut = cut[:space]
     return cut.rstrip(" ,.;:") + "…"
 
