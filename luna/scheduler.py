@@ -28,8 +28,8 @@ RETRY_MAX = 300.0
 # Past this many doublings the retry delay is RETRY_MAX anyway. The cap keeps
 # the delay from overflowing a float, which happened at the 1,025th failure in a row.
 RETRY_MAX_DOUBLINGS = 16
-# An upstream's Retry-After is honoured up to this many seconds; a longer one
-# is more likely a mistake than a plan, and the widget would look dead.
+# An upstream's Retry-After is honoured up to this many seconds. A longer one
+# is more likely a mistake than a plan, and waiting it out would make the widget look dead.
 RETRY_AFTER_MAX = 6 * 3600.0
 
 StateListener = Callable[[Widget, WidgetState, WidgetState], Awaitable[None] | None]
@@ -152,7 +152,7 @@ class Scheduler:
         Data that lacks a failed part (`Widget.is_partial`) counts as a
         failure here. A failure that carried a Retry-After waits at least that long, even
         past the interval, so an upstream that rate-limits us is not asked
-        again before it said it would answer.
+        again before the time it named.
         """
 
         interval = widget.interval or RETRY_MAX

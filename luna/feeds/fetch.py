@@ -12,8 +12,9 @@ import asyncio
 import email.utils
 import json
 import logging
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
@@ -22,6 +23,9 @@ from luna.feeds.text import markup_snippet
 from luna.widgets.base import WidgetError
 
 logger = logging.getLogger(__name__)
+
+Source = TypeVar("Source")
+Result = TypeVar("Result")
 
 MEGABYTE = 1024 * 1024
 DEFAULT_MAX_BYTES = 10 * MEGABYTE
@@ -204,3 +208,30 @@ def rebase_url(url: str, api_base_url: str | None) -> str:
     parts = urlsplit(url)
     path = base.path.rstrip("/") + parts.path
     return urlunsplit((base.scheme, base.netloc, path, parts.query, parts.fragment))
+
+
+async def fetch_each(
+    sources: Sequence[Source],
+    fetch_one: Callable[[Source], Awaitable[Result]],
+    max_concurrent: int,
+    label: str,
+    describe: Callable[[Source], str] = str,
+) -> list[Result | FetchError]:
+    """Fetch every source concurrently, at most `max_concurrent` at once, in the sources' order.
+
+    A source that fails yields its FetchError in place of a result, so one
+    broken feed of five leaves the other four; each failure is logged with
+    `label` (the widget) and the source.
+    """
+
+    limit = asyncio.Semaphore(max_concurrent)
+
+    async def one(source: Source) -> Result | FetchError:
+        async with limit:
+            try:
+                return await fetch_one(source)
+            except FetchError as error:
+                logger.warning("%s: %s failed: %s", label, describe(source), error.detail)
+                return error
+
+    return list(await asyncio.gather(*(one(source) for source in sources)))

@@ -63,7 +63,7 @@ class ParsedFeed:
 
 
 def load_document(body: bytes, content_type: str = "") -> feedparser.FeedParserDict:
-    """Parse an RSS, RSS 1.0 or Atom document with feedparser; raise NotAFeed when it is none of them."""
+    """Parse an RSS, RSS 1.0 or Atom document with feedparser, raising NotAFeed for any other document."""
 
     # UTF-16 and UTF-32 documents contain zero bytes, so only a document
     # without them at its start may lose its control bytes.
@@ -130,7 +130,7 @@ def _feed_item(entry: Mapping[str, Any], position: int, url: str, link_prefix: s
 
 
 def item_link(link: str | None, feed_url: str, link_prefix: str = "") -> str | None:
-    """An item's link as an absolute http(s) URL: prefixed with `item-link-prefix`, or resolved against the feed's URL."""
+    """Return an item's link as an absolute http(s) URL, prefixed with `item-link-prefix` or resolved against the feed's URL."""
 
     if not link:
         return None
@@ -192,9 +192,9 @@ def _feed_image(feed: Mapping[str, Any]) -> str | None:
 
 
 def entry_time(entry: dict[str, Any]) -> float | None:
-    """An entry's publication time in seconds since the epoch, or None.
+    """Return an entry's publication time in seconds since the epoch, or None.
 
-    feedparser's parsed times are in UTC; the raw text is read again when
+    feedparser's parsed times are in UTC. The raw text is read again when
     feedparser gave up on it (an RFC 822 date without a zone), and a
     missing zone means UTC.
     """

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 # Engagement ranks a post by its comments and score against the list's
 # averages. Past AGEING_STARTS hours a post loses weight, linearly, until
@@ -62,6 +63,12 @@ def _engagement(post: ForumPost, average_comments: float, average_score: float, 
         return engagement
     ageing = min((hours - AGEING_STARTS) / AGEING_SPAN, 1.0) * MAX_AGEING
     return engagement * (1.0 - ageing)
+
+
+def as_count(value: Any) -> int:
+    """Read a score or comment count from JSON, as 0 when it is missing or not an integer."""
+
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
 
 
 def fill_template(template: str, values: dict[str, str]) -> str:

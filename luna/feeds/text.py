@@ -154,7 +154,7 @@ def safe_link(value: str | None, base_url: str | None = None) -> str | None:
 
 
 def host_of(url: str | None) -> str:
-    """The host name a link points at, without a leading `www.`, for "example.com" labels."""
+    """Return the host name a link points at, without a leading `www.`, for "example.com" labels."""
 
     if not url:
         return ""
@@ -166,7 +166,7 @@ def host_of(url: str | None) -> str:
 
 
 def markup_snippet(body: bytes | str, limit: int = 120) -> str:
-    """A short plain-text excerpt of an error page, for logs and one-line errors; never its HTML."""
+    """Return a short plain-text excerpt of an error page for logs and one-line errors, never its HTML."""
 
     text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
     return shorten(plain_text(text[:50_000]), limit)

@@ -35,9 +35,9 @@ async def run_operations(
     max_bytes: int,
     now: float,
 ) -> dict[str, Any]:
-    """Send a batch of operations and return each answer's `data` by operation name.
+    """Send a batch of operations and return the `data` of each result by operation name.
 
-    An answer that carries `errors` and no data raises, naming Twitch's message.
+    A result that carries `errors` and no data raises FetchError with Twitch's message.
     """
 
     url = rebase_url(GQL_URL, api_base_url)
@@ -48,7 +48,7 @@ async def run_operations(
 
     answers = response.json(SERVICE)
     if not isinstance(answers, list):
-        raise FetchError(f"{SERVICE} sent an unexpected answer", f"{url}: expected a JSON array, got {type(answers).__name__}")
+        raise FetchError(f"{SERVICE} sent an unexpected response", f"{url}: expected a JSON array, got {type(answers).__name__}")
     return _data_by_operation(operations, answers, url)
 
 

@@ -34,9 +34,9 @@ class WidgetOptions(ConfigModel):
 class WidgetError(Exception):
     """A refresh failure with a short reason for the page and the full detail for the log.
 
-    `retry_after` is the number of seconds the upstream asked us to wait (an
-    HTTP `Retry-After`); the scheduler waits at least that long before it
-    tries again.
+    `retry_after` is the number of seconds the upstream asked us to wait, as
+    in an HTTP `Retry-After` header. The scheduler waits at least that long
+    before it tries again.
     """
 
     def __init__(self, reason: str, detail: str | None = None, retry_after: float | None = None) -> None:
@@ -198,7 +198,7 @@ class Widget:
         raise NotImplementedError(f"{self.type} widgets do not refresh")
 
     def is_partial(self, data: Any) -> bool:
-        """Whether fresh data lacks a part that failed, such as one feed of five.
+        """Return whether fresh data lacks a part that failed, such as one feed of five.
 
         Such data is shown, with a note, and the scheduler refreshes again on
         its failure backoff instead of waiting a whole interval.

@@ -11,7 +11,7 @@ from pydantic import Field
 
 from luna.feeds.fetch import JSON_ACCEPT, FetchError, fetch, raise_for_status, rebase_url
 from luna.feeds.options import ApiWidgetOptions, CollapseAfter
-from luna.feeds.posts import ForumPost, by_engagement, fill_template
+from luna.feeds.posts import ForumPost, as_count, by_engagement, fill_template
 from luna.feeds.text import host_of, plain_text, safe_link
 from luna.widgets.base import Widget, WidgetError
 from luna.widgets.refresh import RefreshContext
@@ -111,8 +111,8 @@ class HackerNewsWidget(Widget):
             discussion_url=safe_link(fill_template(template, {"POST-ID": post_id})),
             target_url=target,
             target_domain=host_of(target),
-            comments=_count(item.get("descendants")),
-            score=_count(item.get("score")),
+            comments=as_count(item.get("descendants")),
+            score=as_count(item.get("score")),
             posted_at=float(item["time"]) if isinstance(item.get("time"), (int, float)) else None,
         )
 
@@ -130,6 +130,3 @@ class HackerNewsWidget(Widget):
     def public_data(self) -> Any:
         return [dataclasses.asdict(post) for post in self.state.data or ()]
 
-
-def _count(value: Any) -> int:
-    return value if isinstance(value, int) and not isinstance(value, bool) else 0

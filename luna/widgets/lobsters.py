@@ -13,7 +13,7 @@ from luna.config.fields import WebURL
 from luna.feeds.fetch import JSON_ACCEPT, FetchError, fetch, raise_for_status, rebase_url
 from luna.feeds.options import ApiWidgetOptions, CollapseAfter
 from luna.feeds.parsing import parse_time
-from luna.feeds.posts import ForumPost
+from luna.feeds.posts import ForumPost, as_count
 from luna.feeds.text import host_of, plain_text, safe_link
 from luna.widgets.base import Widget
 from luna.widgets.refresh import RefreshContext
@@ -91,8 +91,8 @@ class LobstersWidget(Widget):
             discussion_url=safe_link(story.get("comments_url") or story.get("short_id_url"), page_url),
             target_url=target,
             target_domain=host_of(target),
-            comments=_count(story.get("comment_count")),
-            score=_count(story.get("score")),
+            comments=as_count(story.get("comment_count")),
+            score=as_count(story.get("score")),
             posted_at=parse_time(story.get("created_at")),
             tags=tuple(plain_text(str(tag), is_html=False) for tag in tags if tag),
         )
@@ -103,6 +103,3 @@ class LobstersWidget(Widget):
     def public_data(self) -> Any:
         return [dataclasses.asdict(post) for post in self.state.data or ()]
 
-
-def _count(value: Any) -> int:
-    return value if isinstance(value, int) and not isinstance(value, bool) else 0

@@ -2,7 +2,7 @@
 
 reddit refuses many anonymous requests (403 from cloud addresses, 429 when
 busy). Those become one-line errors, a 429 waits out its Retry-After, and
-the last good posts stay on screen marked stale; reddit's HTML block pages
+the last good posts stay on screen marked stale. reddit's HTML block pages
 only reach the log, as a short plain-text excerpt.
 """
 
@@ -23,7 +23,7 @@ from luna.config.fields import Duration, WebURL
 from luna.config.models import ConfigModel
 from luna.feeds.fetch import JSON_ACCEPT, FetchError, Response, fetch, raise_for_status, rebase_url
 from luna.feeds.options import ApiWidgetOptions, CollapseAfter
-from luna.feeds.posts import ForumPost, by_engagement, fill_template
+from luna.feeds.posts import ForumPost, as_count, by_engagement, fill_template
 from luna.feeds.text import host_of, plain_text, safe_link
 from luna.widgets.base import Widget
 from luna.widgets.refresh import RefreshContext
@@ -37,7 +37,7 @@ OAUTH_URL = "https://oauth.reddit.com"
 TOKEN_URL = "https://www.reddit.com/api/v1/access_token"
 REQUEST_URL = "{REQUEST-URL}"
 SUBREDDIT = re.compile(r"^[A-Za-z0-9_+]{2,}$")
-# A token is renewed this many seconds before reddit says it expires.
+# A token is renewed this many seconds before the expiry reddit gave for it.
 TOKEN_MARGIN = 60.0
 # Thumbnail values reddit uses for "no picture".
 NO_THUMBNAIL = frozenset({"", "self", "default", "nsfw", "spoiler", "image", "image_nsfw"})
@@ -130,7 +130,7 @@ class RedditWidget(Widget):
         return self.reddit_options.style or "vertical-list"
 
     def listing_url(self) -> str:
-        """The URL of the listing or search, before `request-url-template` wraps it."""
+        """Build the URL of the listing or search, before `request-url-template` wraps it."""
 
         options = self.reddit_options
         host = OAUTH_URL if options.app_auth else WEB_URL
@@ -246,8 +246,8 @@ class RedditWidget(Widget):
             discussion_url=self._comments_url(options.subreddit, post_id, permalink),
             target_url=target,
             target_domain=domain if target else "",
-            comments=_count(post.get("num_comments")),
-            score=_count(post.get("score", post.get("ups"))),
+            comments=as_count(post.get("num_comments")),
+            score=as_count(post.get("score", post.get("ups"))),
             posted_at=_time(post.get("created_utc", post.get("created"))),
             tags=(flair,) if options.show_flairs and flair else (),
             thumbnail=_thumbnail(post),
@@ -284,7 +284,7 @@ def _first_crosspost(post: dict[str, Any]) -> dict[str, Any] | None:
 
 
 def _thumbnail(post: dict[str, Any]) -> str | None:
-    """The post's picture: the preview's source image, else the small thumbnail; reddit escapes `&` in both."""
+    """Return the post's picture: the preview's source image, else the small thumbnail. reddit escapes `&` in both."""
 
     preview = post.get("preview")
     images = preview.get("images") if isinstance(preview, dict) else None
@@ -306,9 +306,6 @@ def _unescape(value: Any) -> str:
 
     return html.unescape(value) if isinstance(value, str) else ""
 
-
-def _count(value: Any) -> int:
-    return value if isinstance(value, int) and not isinstance(value, bool) else 0
 
 
 def _time(value: Any) -> float | None:

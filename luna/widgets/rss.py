@@ -19,7 +19,7 @@ from pydantic import Field
 
 from luna.config.fields import Duration, WebURL
 from luna.config.models import ConfigModel
-from luna.feeds.fetch import FEED_ACCEPT, FetchError, fetch, raise_for_status
+from luna.feeds.fetch import FEED_ACCEPT, FetchError, fetch, fetch_each, raise_for_status
 from luna.feeds.options import CollapseAfter, FeedWidgetOptions
 from luna.feeds.parsing import FeedItem, NotAFeed, not_a_feed_reason, parse_feed
 from luna.feeds.text import host_of
@@ -75,7 +75,7 @@ class RssItem:
 
 @dataclass(frozen=True)
 class FeedResult:
-    """The last good answer of one feed, kept for conditional GET and for when the feed next fails."""
+    """The last good response of one feed, kept for conditional GET and for when the feed next fails."""
 
     url: str
     items: tuple[RssItem, ...]
@@ -86,7 +86,7 @@ class FeedResult:
 @dataclass(frozen=True)
 class RssData:
     items: tuple[RssItem, ...]
-    # The latest good result of each configured feed, None where a feed never answered.
+    # The latest good result of each configured feed, None for a feed that never returned items.
     feeds: tuple[FeedResult | None, ...]
     # One line per feed that failed this time.
     notes: tuple[str, ...] = ()
@@ -118,17 +118,13 @@ class RssWidget(Widget):
     async def refresh(self, context: RefreshContext) -> RssData:
         options = self.rss_options
         previous = self._previous_results()
-        limit = asyncio.Semaphore(MAX_CONCURRENT_FEEDS)
+        indexed = list(enumerate(options.feeds))
 
-        async def one(index: int, source: FeedSource) -> FeedResult | FetchError:
-            async with limit:
-                try:
-                    return await self._fetch_feed(context, index, source, previous[index])
-                except FetchError as error:
-                    logger.warning("rss %s: %s", source.url, error.detail)
-                    return error
+        async def fetch_one(entry: tuple[int, FeedSource]) -> FeedResult:
+            index, source = entry
+            return await self._fetch_feed(context, index, source, previous[index])
 
-        outcomes = await asyncio.gather(*(one(index, source) for index, source in enumerate(options.feeds)))
+        outcomes = await fetch_each(indexed, fetch_one, MAX_CONCURRENT_FEEDS, self.label, lambda entry: entry[1].url)
         failures = [(source, outcome) for source, outcome in zip(options.feeds, outcomes) if isinstance(outcome, FetchError)]
         if failures and len(failures) == len(outcomes):
             raise self._all_failed(failures)

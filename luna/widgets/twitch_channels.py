@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
+import functools
 import logging
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from pydantic import Field
 
-from luna.feeds.fetch import FetchError
+from luna.feeds.fetch import FetchError, fetch_each
 from luna.feeds.options import ApiWidgetOptions, CollapseAfter
 from luna.feeds.parsing import parse_time
 from luna.feeds.text import plain_text, safe_link
-from luna.feeds.twitch import CHANNEL_SHELL_QUERY, SERVICE, STREAM_METADATA_QUERY, operation, run_operations
+from luna.feeds.twitch import CHANNEL_SHELL_QUERY, STREAM_METADATA_QUERY, operation, run_operations
 from luna.widgets.base import Widget, WidgetError
 from luna.widgets.refresh import RefreshContext
 from luna.widgets.registry import register
@@ -78,17 +78,8 @@ class TwitchChannelsWidget(Widget):
 
     async def refresh(self, context: RefreshContext) -> ChannelList:
         logins = [login.strip().lower() for login in self.channels_options.channels if login.strip()]
-        limit = asyncio.Semaphore(MAX_CONCURRENT)
-
-        async def one(login: str) -> Channel | FetchError:
-            async with limit:
-                try:
-                    return await self._channel(context, login)
-                except FetchError as error:
-                    logger.warning("twitch-channels: %s failed: %s", login, error.detail)
-                    return error
-
-        results = await asyncio.gather(*(one(login) for login in logins))
+        fetch_one = functools.partial(self._channel, context)
+        results = await fetch_each(logins, fetch_one, MAX_CONCURRENT, self.label)
         channels = [result for result in results if isinstance(result, Channel)]
         failures = [(login, result) for login, result in zip(logins, results) if isinstance(result, FetchError)]
         if logins and not channels:

@@ -62,8 +62,8 @@ class TwitchTopGamesWidget(Widget):
         options = self.games_options
         excluded = {_normalise(name) for name in options.exclude}
         # Ask for enough that `limit` remain after the exclusions.
-        wanted = options.limit + len(excluded)
-        variables = {"limit": wanted, "options": {"sort": "VIEWER_COUNT", "tags": []}}
+        requested = options.limit + len(excluded)
+        variables = {"limit": requested, "options": {"sort": "VIEWER_COUNT", "tags": []}}
 
         answers = await run_operations(
             context.http,
@@ -87,7 +87,7 @@ def _categories(data: Any) -> list[Category]:
     try:
         edges = data["directoriesWithTags"]["edges"]
     except (KeyError, TypeError):
-        raise FetchError(f"{SERVICE} sent no category list", "the answer has no data.directoriesWithTags.edges") from None
+        raise FetchError(f"{SERVICE} sent no category list", "the response has no data.directoriesWithTags.edges") from None
 
     found = []
     for edge in edges if isinstance(edges, list) else ():

@@ -1,7 +1,7 @@
 """`videos`: the latest uploads of YouTube channels and playlists, from their public Atom feeds.
 
-Each channel is fetched on its own; one whose fetch fails keeps its last
-good videos on screen, with a note, and the widget retries it on the
+Each channel is fetched on its own. One whose fetch fails keeps its last
+good videos on screen with a note, and the widget retries it on the
 failure backoff.
 """
 
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import functools
 import logging
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -16,7 +17,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 from pydantic import Field, field_validator
 
-from luna.feeds.fetch import FEED_ACCEPT, FetchError, fetch, raise_for_status, rebase_url
+from luna.feeds.fetch import FEED_ACCEPT, FetchError, fetch, fetch_each, raise_for_status, rebase_url
 from luna.feeds.options import ApiWidgetOptions, CollapseAfter
 from luna.feeds.parsing import NotAFeed, entry_time, load_document, not_a_feed_reason
 from luna.feeds.posts import fill_template
@@ -86,7 +87,7 @@ class SourceResult:
 @dataclass(frozen=True)
 class VideosData:
     videos: tuple[Video, ...]
-    # The latest good list of each source, None where a source never answered.
+    # The latest good list of each source, None for a source that never returned a feed.
     sources: tuple[SourceResult | None, ...]
     notes: tuple[str, ...] = ()
 
@@ -113,7 +114,7 @@ class VideosWidget(Widget):
         return channels + [Source(playlist.strip(), True) for playlist in options.playlists if playlist.strip()]
 
     def feed_url(self, source: Source) -> str:
-        """The feed of a channel or playlist; without Shorts, a channel's "long videos" playlist (UULF…) is read."""
+        """Build the feed URL of a channel or playlist; without Shorts, a channel is read through its "long videos" playlist (UULF…)."""
 
         if source.is_playlist:
             query = {"playlist_id": source.id}
@@ -126,17 +127,8 @@ class VideosWidget(Widget):
     async def refresh(self, context: RefreshContext) -> VideosData:
         sources = self.sources
         previous = self._previous_results(sources)
-        limit = asyncio.Semaphore(MAX_CONCURRENT_FEEDS)
-
-        async def one(source: Source) -> SourceResult | FetchError:
-            async with limit:
-                try:
-                    return await self._fetch_source(context, source)
-                except FetchError as error:
-                    logger.warning("videos %s: %s", source.label, error.detail)
-                    return error
-
-        outcomes = await asyncio.gather(*(one(source) for source in sources))
+        fetch_one = functools.partial(self._fetch_source, context)
+        outcomes = await fetch_each(sources, fetch_one, MAX_CONCURRENT_FEEDS, self.label, lambda source: source.label)
         failures = [(source, outcome) for source, outcome in zip(sources, outcomes) if isinstance(outcome, FetchError)]
         if failures and len(failures) == len(outcomes):
             source, first = failures[0]

@@ -1,7 +1,7 @@
 // Rows of cards that scroll sideways ([data-carousel]). The scroll position
 // is remembered by widget id and row position, so a live update that
 // replaces the widget leaves the row where the reader left it. Classes on
-// the row say which sides have more cards, for the fade at its edges.
+// the row mark which sides have more cards, for the fade at its edges.
 
 const positions = new Map();
 const carousels = new Set();
