@@ -51,6 +51,7 @@ pages:
         widgets:
           - type: rss
             title: List
+            style: detailed-list
             collapse-after: 3
             feeds:
               - url: {upstream.link('/feed.xml')}
@@ -114,6 +115,7 @@ def test_collapse_and_scroll_survive_live_updates(
         expect(widget.locator(".expand-toggle-button")).to_have_count(1)
         expect(widget.locator(".expand-toggle-button")).to_have_attribute("aria-expanded", "true")
         expect(widget.locator("li[hidden]")).to_have_count(0)
+        expect(widget.locator("li:not(:visible)")).to_have_count(0)
     assert scrolled_to > 0
     assert cards_widget.locator("[data-carousel]").evaluate("row => row.scrollLeft") == scrolled_to
     # Thumbnails point at hosts the test browser may not reach, so failed image loads are expected.
@@ -132,7 +134,7 @@ def test_collapsed_grid_hides_rows_past_limit(
     grid = page.locator(".cards-grid")
 
     per_row = grid.evaluate("grid => getComputedStyle(grid).gridTemplateColumns.split(' ').length")
-    visible = grid.locator("li:not([hidden])").count()
+    visible = grid.locator("li.video-card:visible").count()
 
     assert visible == per_row
     expect(page.locator(".widget", has=grid).locator(".expand-toggle-button")).to_have_text(f"Show {12 - per_row} more")
@@ -148,5 +150,5 @@ def test_collapsed_list_shows_limit(
     load(page, dashboard.url)
     list_widget = page.locator(".widget", has_text="List").first
 
-    expect(list_widget.locator(".rss-item:not([hidden])")).to_have_count(3)
+    expect(list_widget.locator(".rss-item:visible")).to_have_count(3)
     expect(list_widget.locator(".expand-toggle-button")).to_have_text("Show 9 more")
