@@ -115,6 +115,9 @@ async def fetch(
         raise FetchError(f"could not connect to {host}", f"{method} {url}: {error or type(error).__name__}") from None
     except httpx.HTTPError as error:
         raise FetchError(f"request failed: {type(error).__name__}", f"{method} {url}: {error!r}") from None
+    except httpx.InvalidURL as error:
+        # Only a URL built from a template can get here; configured URLs are checked on load.
+        raise FetchError(f"invalid URL {url!r}: {error}", f"{method} {url}: {error}") from None
 
 
 async def _send(

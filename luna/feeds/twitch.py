@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import httpx
@@ -41,7 +42,7 @@ async def run_operations(
     """
 
     url = rebase_url(GQL_URL, api_base_url)
-    body = httpx.Request("POST", url, json=operations).content
+    body = json.dumps(operations).encode()
     headers = {"Client-ID": CLIENT_ID, "Content-Type": "application/json", "Accept": JSON_ACCEPT}
     response = await fetch(http, url, method="POST", content=body, headers=headers, timeout=timeout, max_bytes=max_bytes)
     raise_for_status(response, SERVICE, now)

@@ -25,6 +25,9 @@ DISCUSSION_URL = "https://news.ycombinator.com/item?id={POST-ID}"
 # stories do not cost a second round.
 SPARE_ITEMS = 5
 SERVICE = "Hacker News"
+# Rounds of item requests at most; each round asks for the stories the
+# earlier ones could not read, so three cover all but a broken API.
+MAX_ROUNDS = 3
 
 
 class HackerNewsOptions(ApiWidgetOptions):
@@ -49,6 +52,11 @@ class HackerNewsWidget(Widget):
     @property
     def default_title_url(self) -> str:
         return "https://news.ycombinator.com/"
+
+    @property
+    def refresh_timeout(self) -> float:
+        # The story list, then up to MAX_ROUNDS rounds of concurrent item requests.
+        return self.hn_options.timeout * (1 + MAX_ROUNDS) + 5.0
 
     def api_url(self, path: str) -> str:
         return rebase_url(API_URL + path, self.hn_options.api_base_url)
@@ -81,7 +89,9 @@ class HackerNewsWidget(Widget):
 
         posts: list[ForumPost] = []
         start = 0
-        while len(posts) < limit and start < len(story_ids):
+        for _ in range(MAX_ROUNDS):
+            if len(posts) >= limit or start >= len(story_ids):
+                break
             wanted = limit - len(posts)
             batch = story_ids[start : start + wanted + SPARE_ITEMS]
             start += len(batch)

@@ -129,6 +129,13 @@ class RedditWidget(Widget):
     def style(self) -> str:
         return self.reddit_options.style or "vertical-list"
 
+    @property
+    def refresh_timeout(self) -> float:
+        # A token request, the listing, and one more of each after a rejected token.
+        options = self.reddit_options
+        timeout = (options.proxy.timeout if options.proxy else None) or options.timeout
+        return timeout * 4 + 5.0
+
     def listing_url(self) -> str:
         """Build the URL of the listing or search, before `request-url-template` wraps it."""
 

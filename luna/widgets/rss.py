@@ -70,6 +70,9 @@ class RssItem:
 
     def __getattr__(self, name: str) -> Any:
         # Templates read `entry.title`, `entry.link` and so on straight from the feed item.
+        # `item` itself is excluded, so a half-built copy raises instead of recursing.
+        if name == "item":
+            raise AttributeError(name)
         return getattr(self.item, name)
 
 

@@ -76,6 +76,12 @@ class TwitchChannelsWidget(Widget):
     def default_title_url(self) -> str:
         return "https://www.twitch.tv/directory/following"
 
+    @property
+    def refresh_timeout(self) -> float:
+        # Channels are asked about in waves of MAX_CONCURRENT, each wave at most one timeout.
+        waves = max(-(-len(self.channels_options.channels) // MAX_CONCURRENT), 1)
+        return self.channels_options.timeout * waves + 5.0
+
     async def refresh(self, context: RefreshContext) -> ChannelList:
         logins = [login.strip().lower() for login in self.channels_options.channels if login.strip()]
         fetch_one = functools.partial(self._channel, context)

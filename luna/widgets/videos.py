@@ -113,6 +113,12 @@ class VideosWidget(Widget):
         channels = [Source(channel.strip(), False) for channel in options.channels if channel.strip()]
         return channels + [Source(playlist.strip(), True) for playlist in options.playlists if playlist.strip()]
 
+    @property
+    def refresh_timeout(self) -> float:
+        # Feeds are fetched in waves of MAX_CONCURRENT_FEEDS, each wave at most one timeout.
+        waves = max(-(-len(self.sources) // MAX_CONCURRENT_FEEDS), 1)
+        return self.videos_options.timeout * waves + 30.0
+
     def feed_url(self, source: Source) -> str:
         """Build the feed URL of a channel or playlist; without Shorts, a channel is read through its "long videos" playlist (UULF…)."""
 

@@ -289,7 +289,6 @@ async def test_vertical_cards_collapse(upstream: FakeUpstream, bench: FeedBench)
 async def test_engagement_sort_applied(upstream: FakeUpstream, bench: FeedBench) -> None:
     upstream.json("/r/technology/hot.json", listing(post("quiet", score=1, num_comments=0), post("busy", score=900, num_comments=300)))
     reddit = bench.stage(reddit_yaml(upstream, "extra-sort-by: engagement"))
-    reddit.clock._now = NOW
 
     element = await reddit.refresh()
 

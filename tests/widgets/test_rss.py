@@ -526,6 +526,19 @@ async def test_new_items_push_widget_update(tmp_path: Path, upstream: FakeUpstre
     assert "Second" in content
 
 
+async def test_data_api_lists_items(tmp_path: Path, upstream: FakeUpstream) -> None:
+    upstream.answer("/feed.xml", rss([dated("First", 5)], title="Source"), content_type=RSS_TYPE)
+    async with running_dashboard(tmp_path, page_with_widget(feeds_yaml(upstream.link("/feed.xml")))) as (runtime, client):
+        widget = runtime.dashboard.first_page.columns[0][1][0]
+        assert runtime.scheduler is not None
+        await runtime.scheduler.refresh_once(widget)
+
+        data = (await client.get(f"/api/widgets/{widget.id}/data")).json()["data"]
+
+    assert data["notes"] == []
+    assert [(item["title"], item["source"], item["published"]) for item in data["items"]] == [("First", "Source", 1736071200.0)]
+
+
 def test_empty_feed_list_says_so(tmp_path: Path) -> None:
     staged = stage_widget(tmp_path, "type: rss")
 
