@@ -12,7 +12,7 @@ import asyncio
 import email.utils
 import json
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
@@ -92,7 +92,7 @@ async def fetch(
     url: str,
     *,
     method: str = "GET",
-    headers: dict[str, str] | None = None,
+    headers: Mapping[str, str] | None = None,
     data: dict[str, str] | None = None,
     content: bytes | None = None,
     auth: tuple[str, str] | None = None,
@@ -124,7 +124,7 @@ async def _send(
     http: httpx.AsyncClient,
     url: str,
     method: str,
-    headers: dict[str, str] | None,
+    headers: Mapping[str, str] | None,
     data: dict[str, str] | None,
     content: bytes | None,
     auth: tuple[str, str] | None,

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+import httpx
 from pydantic import Field
 
 from luna.config.fields import Duration, WebURL
@@ -156,7 +157,9 @@ class RssWidget(Widget):
 
     async def _fetch_feed(self, context: RefreshContext, index: int, source: FeedSource, before: FeedResult | None) -> FeedResult:
         options = self.rss_options
-        headers = {"Accept": FEED_ACCEPT, **_conditional_headers(before), **source.headers}
+        headers = httpx.Headers({"Accept": FEED_ACCEPT, **_conditional_headers(before)})
+        # Header names are compared without case, so `accept:` replaces luna's Accept.
+        headers.update(source.headers)
         response = await fetch(
             context.http, source.url, headers=headers, timeout=source.timeout or options.timeout, max_bytes=options.max_response_size
         )

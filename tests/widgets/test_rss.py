@@ -253,7 +253,7 @@ feeds:
   - url: {upstream.link('/feed.xml')}
     headers:
       User-Agent: Mozilla/5.0 (X11; Linux x86_64)
-      Accept: application/rss+xml
+      accept: application/rss+xml
       Cookie: session=abc
 """
     )
