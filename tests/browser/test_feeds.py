@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.support import LiveDashboard, PageProblems, load
+from tests.browser.support import DESKTOP, PHONE, LiveDashboard, PageProblems, load
 from tests.support.feeds import Entry, FakeUpstream, Video, fake_upstream, rss, youtube_feed
 
 pytestmark = pytest.mark.browser
@@ -152,3 +152,111 @@ def test_collapsed_list_shows_limit(
 
     expect(list_widget.locator(".rss-item:visible")).to_have_count(3)
     expect(list_widget.locator(".expand-toggle-button")).to_have_text("Show 9 more")
+
+
+LONG_WORD = "Unbreakable" * 20
+LONG_TITLE = "A title that goes on and on well past the width of any small column " * 3
+
+LAYOUT = """
+pages:
+  - name: Layout
+    columns:
+      - size: small
+        widgets:
+          - type: hacker-news
+          - type: twitch-channels
+            channels: [someone]
+          - type: twitch-top-games
+      - size: full
+        widgets:
+          - type: rss
+            style: detailed-list
+            feeds:
+              - url: http://127.0.0.1:9/feed.xml
+          - type: videos
+            style: grid-cards
+            channels: [UCabcdefghijklmnopqrstuv]
+          - type: rss
+            title: Cards
+            style: horizontal-cards-2
+            feeds:
+              - url: http://127.0.0.1:9/feed.xml
+      - size: small
+        widgets:
+          - type: reddit
+            subreddit: selfhosted
+            style: vertical-cards
+          - type: lobsters
+"""
+
+# Elements drawn past the right edge of their widget's content box, except
+# inside card rows, which scroll sideways on purpose.
+OVERFLOWING_OUTSIDE_CAROUSELS = """
+() => {
+  const found = [];
+  for (const content of document.querySelectorAll(".widget-content")) {
+    if (content.getClientRects().length === 0) {
+      continue;
+    }
+    const limit = content.getBoundingClientRect().right + 1;
+    for (const element of content.querySelectorAll("*")) {
+      const box = element.getBoundingClientRect();
+      if (box.width > 0 && box.right > limit && !element.closest("[data-carousel]")) {
+        found.push(`${element.className || element.tagName} ends at ${box.right}, past ${limit}`);
+      }
+    }
+  }
+  return found;
+}
+"""
+
+
+def long_text_states(dashboard: LiveDashboard) -> None:
+    """Give every feed widget data with long titles, long unbroken words and long source names."""
+
+    from luna.feeds.parsing import FeedItem
+    from luna.feeds.posts import ForumPost
+    from luna.widgets.base import WidgetState
+    from luna.widgets.rss import RssData, RssItem
+    from luna.widgets.twitch_channels import Channel, ChannelList
+    from luna.widgets.twitch_top_games import Category
+    from luna.widgets.videos import Video, VideosData
+
+    now = dashboard.clock.now()
+    post = ForumPost("1", LONG_TITLE + LONG_WORD, "https://news.example/c/1", "https://example.com/1", LONG_WORD + ".example", 3, 10, now - 60, (LONG_WORD,))
+    item = FeedItem(LONG_WORD, "https://example.com/a", f"<p>{LONG_WORD} {LONG_TITLE}</p>", LONG_TITLE, (LONG_WORD,), None, now - 60, 0)
+    rss_data = RssData(tuple(RssItem(item, LONG_WORD, None, 0) for _ in range(3)), (None,), (f"{LONG_WORD}: got text/html, not a feed",))
+    video = Video("v1", LONG_TITLE + LONG_WORD, "https://www.youtube.com/watch?v=v1", None, LONG_WORD, None, now - 60, now - 60)
+    states = {
+        "hacker-news": (post,) * 3,
+        "lobsters": (post,) * 3,
+        "reddit": (post,) * 3,
+        "rss": rss_data,
+        "twitch-channels": ChannelList((Channel("someone", LONG_WORD, exists=True, is_live=True, viewers=10**6, category=LONG_WORD, category_slug="x", live_since=now),), (LONG_WORD,)),
+        "twitch-top-games": (Category("x", LONG_WORD, None, 10**6, (LONG_WORD,)),),
+        "videos": VideosData((video,) * 5, (None,)),
+    }
+    for widget in dashboard.runtime.dashboard.all_widgets():
+        dashboard.set_state(widget, WidgetState().after_success(states[widget.type], now))
+
+
+@pytest.mark.parametrize("device", ["desktop", "phone"])
+def test_long_text_stays_inside_widgets(
+    serve_dashboard: Callable[[str], LiveDashboard], new_page: Callable[..., Page], page_problems: PageProblems, device: str
+) -> None:
+    dashboard = serve_dashboard(LAYOUT)
+    long_text_states(dashboard)
+    page = new_page(DESKTOP if device == "desktop" else PHONE)
+    load(page, dashboard.url)
+
+    overflowing = [page.evaluate(OVERFLOWING_OUTSIDE_CAROUSELS)]
+    # A phone shows one column at a time; each is chosen with a pill.
+    pills = page.locator(".mobile-column-pill").all() if device == "phone" else []
+    for pill in pills:
+        pill.tap()
+        overflowing.append(page.evaluate(OVERFLOWING_OUTSIDE_CAROUSELS))
+
+    assert overflowing == [[]] * len(overflowing)
+    # Every list and grid here fits within its limit, so no "Show more" button shows.
+    expect(page.locator(".expand-toggle-button:visible")).to_have_count(0)
+    assert page_problems.console_errors == []
