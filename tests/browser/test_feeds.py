@@ -1,6 +1,6 @@
 """Feed widgets in the browser: "Show more" on a list and a grid, and a card row's scroll position, across live updates.
 
-Each live update replaces the widget's element; the page's scripts must
+Each live update replaces the widget's element. The page's scripts must
 set up the new one with exactly one button, still expanded, and the card
 row scrolled where the reader left it.
 """
@@ -12,6 +12,13 @@ from collections.abc import Callable, Iterator
 import pytest
 from playwright.sync_api import Page, expect
 
+from luna.feeds.parsing import FeedItem
+from luna.feeds.posts import ForumPost
+from luna.widgets.base import WidgetState
+from luna.widgets.rss import RssData, RssItem
+from luna.widgets.twitch_channels import Channel, ChannelList
+from luna.widgets.twitch_top_games import Category
+from luna.widgets.videos import Video, VideosData
 from tests.browser.support import DESKTOP, PHONE, LiveDashboard, PageProblems, load
 from tests.support.feeds import Entry, FakeUpstream, Video, fake_upstream, rss, youtube_feed
 
@@ -213,14 +220,6 @@ OVERFLOWING_OUTSIDE_CAROUSELS = """
 
 def long_text_states(dashboard: LiveDashboard) -> None:
     """Give every feed widget data with long titles, long unbroken words and long source names."""
-
-    from luna.feeds.parsing import FeedItem
-    from luna.feeds.posts import ForumPost
-    from luna.widgets.base import WidgetState
-    from luna.widgets.rss import RssData, RssItem
-    from luna.widgets.twitch_channels import Channel, ChannelList
-    from luna.widgets.twitch_top_games import Category
-    from luna.widgets.videos import Video, VideosData
 
     now = dashboard.clock.now()
     post = ForumPost("1", LONG_TITLE + LONG_WORD, "https://news.example/c/1", "https://example.com/1", LONG_WORD + ".example", 3, 10, now - 60, (LONG_WORD,))
