@@ -18,7 +18,8 @@ from luna.widgets.base import WidgetState
 from luna.widgets.rss import RssData, RssItem
 from luna.widgets.twitch_channels import Channel, ChannelList
 from luna.widgets.twitch_top_games import Category
-from luna.widgets.videos import Video, VideosData
+from luna.widgets.videos import Video as ShownVideo
+from luna.widgets.videos import VideosData
 from tests.browser.support import DESKTOP, PHONE, LiveDashboard, PageProblems, load
 from tests.support.feeds import Entry, FakeUpstream, Video, fake_upstream, rss, youtube_feed
 
@@ -225,7 +226,7 @@ def long_text_states(dashboard: LiveDashboard) -> None:
     post = ForumPost("1", LONG_TITLE + LONG_WORD, "https://news.example/c/1", "https://example.com/1", LONG_WORD + ".example", 3, 10, now - 60, (LONG_WORD,))
     item = FeedItem(LONG_WORD, "https://example.com/a", f"<p>{LONG_WORD} {LONG_TITLE}</p>", LONG_TITLE, (LONG_WORD,), None, now - 60, 0)
     rss_data = RssData(tuple(RssItem(item, LONG_WORD, None, 0) for _ in range(3)), (None,), (f"{LONG_WORD}: got text/html, not a feed",))
-    video = Video("v1", LONG_TITLE + LONG_WORD, "https://www.youtube.com/watch?v=v1", None, LONG_WORD, None, now - 60, now - 60)
+    video = ShownVideo("v1", LONG_TITLE + LONG_WORD, "https://www.youtube.com/watch?v=v1", None, LONG_WORD, None, now - 60, now - 60)
     states = {
         "hacker-news": (post,) * 3,
         "lobsters": (post,) * 3,
