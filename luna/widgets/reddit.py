@@ -172,24 +172,23 @@ class RedditWidget(Widget):
         return tuple(posts)
 
     async def _listing(self, context: RefreshContext) -> Any:
+        app = self.reddit_options.app_auth
         headers = {"Accept": JSON_ACCEPT}
-        if self.reddit_options.app_auth:
-            headers.update(await self._auth_headers(context))
+        if app is not None:
+            headers.update(await self._auth_headers(context, app))
 
         url = self.request_url()
         response = await self._send(context, url, headers=headers)
-        if response.status == 401 and self._token is not None:
+        if response.status == 401 and app is not None:
             # The token expired early or was revoked: get a new one, once.
             self._token = None
-            headers.update(await self._auth_headers(context))
+            headers.update(await self._auth_headers(context, app))
             response = await self._send(context, url, headers=headers)
 
         raise_for_status(response, SERVICE, context.clock.now())
         return response.json(SERVICE)
 
-    async def _auth_headers(self, context: RefreshContext) -> dict[str, str]:
-        app = self.reddit_options.app_auth
-        assert app is not None  # noqa: S101 - only called with app-auth set
+    async def _auth_headers(self, context: RefreshContext, app: AppAuth) -> dict[str, str]:
         now = context.clock.now()
         if self._token is None or self._token.expires_at <= now:
             self._token = await self._new_token(context, app, now)

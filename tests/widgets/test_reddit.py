@@ -254,6 +254,18 @@ async def test_app_auth_renews_expired_token(upstream: FakeUpstream, bench: Feed
     assert len(upstream.requests_to("/api/v1/access_token")) == 2
 
 
+async def test_app_auth_rejected_token_renewed_once(upstream: FakeUpstream, bench: FeedBench) -> None:
+    upstream.json("/api/v1/access_token", {"access_token": "tok", "token_type": "bearer", "expires_in": 86400, "scope": "*"})
+    upstream.json("/r/technology/hot", {"message": "Unauthorized", "error": 401}, status=401)
+    reddit = bench.stage(reddit_yaml(upstream, "app-auth: {name: dash, id: i, secret: s}"))
+
+    element = await reddit.refresh()
+
+    assert len(upstream.requests_to("/api/v1/access_token")) == 2
+    assert len(upstream.requests_to("/r/technology/hot")) == 2
+    assert element.select(".widget-error-reason")[0].text == "reddit refused the request (401)"
+
+
 async def test_app_auth_bad_credentials_explained(upstream: FakeUpstream, bench: FeedBench) -> None:
     upstream.json("/api/v1/access_token", {"message": "Unauthorized", "error": 401}, status=401)
     reddit = bench.stage(reddit_yaml(upstream, "app-auth: {name: dash, id: i, secret: wrong}"))
