@@ -133,7 +133,8 @@ async def _send(
 ) -> Response:
     request = http.build_request(method, url, headers=headers, data=data, content=content, timeout=timeout)
     basic_auth = httpx.BasicAuth(*auth) if auth is not None else None
-    response = await http.send(request, stream=True, auth=basic_auth)
+    # Feeds move (http to https, new paths) and announce it with redirects.
+    response = await http.send(request, stream=True, auth=basic_auth, follow_redirects=True)
     try:
         declared = response.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > max_bytes:

@@ -169,7 +169,8 @@ class RssWidget(Widget):
         raise_for_status(response, SERVICE, context.clock.now())
 
         try:
-            parsed = await asyncio.to_thread(parse_feed, response.body, source.url, response.content_type, source.item_link_prefix)
+            # Relative links resolve against where the feed was found, after redirects.
+            parsed = await asyncio.to_thread(parse_feed, response.body, response.url, response.content_type, source.item_link_prefix)
         except NotAFeed as error:
             reason = not_a_feed_reason(response.content_type, response.status, response.body)
             raise FetchError(reason, f"{source.url}: {error}", status=response.status) from None

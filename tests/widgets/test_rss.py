@@ -227,6 +227,17 @@ async def test_conditional_get_reuses_items(upstream: FakeUpstream, bench: FeedB
     assert titles(element) == ["Cached"]
 
 
+async def test_moved_feed_followed(upstream: FakeUpstream, bench: FeedBench) -> None:
+    upstream.answer("/old.xml", "", status=301, content_type="text/plain", headers={"Location": "/new/feed.xml"})
+    upstream.answer("/new/feed.xml", rss([Entry("Moved", link="post")]), content_type=RSS_TYPE)
+    widget = bench.stage(feeds_yaml(upstream.link("/old.xml")))
+
+    element = await widget.refresh()
+
+    assert titles(element) == ["Moved"]
+    assert element.select("a.rss-title")[0]["href"] == f"{upstream.url}/new/post"
+
+
 async def test_default_headers_pass_feed_policies(upstream: FakeUpstream, bench: FeedBench) -> None:
     async def picky(request: Request) -> Response:
         agent = request.headers.get("user-agent", "")
