@@ -20,7 +20,7 @@ from luna.widgets.twitch_channels import Channel, ChannelList
 from luna.widgets.twitch_top_games import Category
 from luna.widgets.videos import Video as ShownVideo
 from luna.widgets.videos import VideosData
-from tests.browser.support import DESKTOP, PHONE, LiveDashboard, PageProblems, load
+from tests.browser.support import DESKTOP, OVERFLOWING_ELEMENTS, PHONE, LiveDashboard, PageProblems, load
 from tests.support.feeds import Entry, FakeUpstream, Video, fake_upstream, rss, youtube_feed
 
 pytestmark = pytest.mark.browser
@@ -197,28 +197,6 @@ pages:
           - type: lobsters
 """
 
-# Elements drawn past the right edge of their widget's content box, except
-# inside card rows, which scroll sideways on purpose.
-OVERFLOWING_OUTSIDE_CAROUSELS = """
-() => {
-  const found = [];
-  for (const content of document.querySelectorAll(".widget-content")) {
-    if (content.getClientRects().length === 0) {
-      continue;
-    }
-    const limit = content.getBoundingClientRect().right + 1;
-    for (const element of content.querySelectorAll("*")) {
-      const box = element.getBoundingClientRect();
-      if (box.width > 0 && box.right > limit && !element.closest("[data-carousel]")) {
-        found.push(`${element.className || element.tagName} ends at ${box.right}, past ${limit}`);
-      }
-    }
-  }
-  return found;
-}
-"""
-
-
 def long_text_states(dashboard: LiveDashboard) -> None:
     """Give every feed widget data with long titles, long unbroken words and long source names."""
 
@@ -249,12 +227,12 @@ def test_long_text_stays_inside_widgets(
     page = new_page(DESKTOP if device == "desktop" else PHONE)
     load(page, dashboard.url)
 
-    overflowing = [page.evaluate(OVERFLOWING_OUTSIDE_CAROUSELS)]
+    overflowing = [page.evaluate(OVERFLOWING_ELEMENTS)]
     # A phone shows one column at a time; each is chosen with a pill.
     pills = page.locator(".mobile-column-pill").all() if device == "phone" else []
     for pill in pills:
         pill.tap()
-        overflowing.append(page.evaluate(OVERFLOWING_OUTSIDE_CAROUSELS))
+        overflowing.append(page.evaluate(OVERFLOWING_ELEMENTS))
 
     assert overflowing == [[]] * len(overflowing)
     # Every list and grid here fits within its limit, so no "Show more" button shows.
