@@ -28,6 +28,9 @@ RETRY_MAX = 300.0
 # Past this many doublings the retry delay is RETRY_MAX anyway. The cap keeps
 # the delay from overflowing a float, which happened at the 1,025th failure in a row.
 RETRY_MAX_DOUBLINGS = 16
+# An upstream's Retry-After is honoured up to this many seconds. A longer one
+# is more likely a mistake than a plan, and waiting it out would make the widget look dead.
+RETRY_AFTER_MAX = 6 * 3600.0
 
 StateListener = Callable[[Widget, WidgetState, WidgetState], Awaitable[None] | None]
 
@@ -123,7 +126,7 @@ class Scheduler:
         try:
             data = await wait_for(self.clock, widget.refresh(self.context), widget.refresh_timeout)
         except WidgetError as error:
-            return self._failed(widget, error.reason, error.detail, started)
+            return self._failed(widget, error.reason, error.detail, started, error.retry_after)
         except TimeoutError:
             reason = f"timed out after {widget.refresh_timeout:g}s"
             return self._failed(widget, reason, reason, started)
@@ -133,19 +136,33 @@ class Scheduler:
 
         if widget.state.error is not None:
             logger.info("%s: refresh succeeded again after %d failures", widget.label, widget.state.failures)
-        return widget.state.after_success(data, self.clock.now())
+        return widget.state.after_success(data, self.clock.now(), partial=widget.is_partial(data))
 
-    def _failed(self, widget: Widget, reason: str, detail: str, now: float) -> WidgetState:
+    def _failed(
+        self, widget: Widget, reason: str, detail: str, now: float, retry_after: float | None = None
+    ) -> WidgetState:
         failures = widget.state.failures + 1
         level = logging.WARNING if failures == 1 else logging.DEBUG
         logger.log(level, "%s: refresh failed (%s); attempt %d, keeping the last good data", widget.label, detail, failures)
-        return widget.state.after_failure(reason, now)
+        return widget.state.after_failure(reason, now, retry_after)
 
     def next_delay(self, widget: Widget) -> float:
+        """Seconds until the next refresh: the interval, or a shorter backoff after failures.
+
+        Data that lacks a failed part (`Widget.is_partial`) counts as a
+        failure here. A failure that carried a Retry-After waits at least that long, even
+        past the interval, so an upstream that rate-limits us is not asked
+        again before the time it named.
+        """
+
         interval = widget.interval or RETRY_MAX
-        failures = widget.state.failures
+        failures = widget.state.failures or widget.state.partial_failures
         if failures == 0:
             return interval
         doublings = min(failures - 1, RETRY_MAX_DOUBLINGS)
-        retry = min(RETRY_FIRST * 2**doublings, RETRY_MAX)
-        return min(retry, interval)
+        retry = min(RETRY_FIRST * 2**doublings, RETRY_MAX, interval)
+
+        retry_after = widget.state.retry_after
+        if retry_after is not None:
+            retry = max(retry, min(retry_after, RETRY_AFTER_MAX))
+        return retry

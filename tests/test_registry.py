@@ -44,13 +44,20 @@ def test_built_in_types_registered() -> None:
         "docker-containers",
         "extension",
         "group",
+        "hacker-news",
         "html",
         "iframe",
+        "lobsters",
         "monitor",
+        "reddit",
+        "rss",
         "search",
         "server-stats",
         "split-column",
         "to-do",
+        "twitch-channels",
+        "twitch-top-games",
+        "videos",
     ]
 
 

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from luna.clock import ManualClock
-from luna.scheduler import RETRY_MAX, START_SPREAD, Scheduler
+from luna.scheduler import RETRY_AFTER_MAX, RETRY_MAX, START_SPREAD, Scheduler
 from luna.widgets.base import Widget, WidgetContext, WidgetError, WidgetOptions, WidgetState
 from luna.widgets.refresh import RefreshContext
 
@@ -193,6 +193,91 @@ async def test_refresh_once_returns_retry_delays(clock: ManualClock, context: Re
     delays = [await scheduler.refresh_once(widget) for _ in range(8)]
 
     assert delays == [15, 30, 60, 120, 240, 300, 300, 300]
+
+
+async def test_retry_after_delays_next_refresh(clock: ManualClock, context: RefreshContext) -> None:
+    widget = ScriptedWidget("news", interval=1800, outcomes=[WidgetError("rate-limited", retry_after=600)])
+    scheduler = Scheduler([widget], context, clock)
+
+    delay = await scheduler.refresh_once(widget)
+
+    assert delay == 600
+
+
+async def test_retry_after_may_exceed_interval(clock: ManualClock, context: RefreshContext) -> None:
+    widget = ScriptedWidget("news", interval=60, outcomes=[WidgetError("rate-limited", retry_after=900)])
+    scheduler = Scheduler([widget], context, clock)
+
+    delay = await scheduler.refresh_once(widget)
+
+    assert delay == 900
+
+
+async def test_short_retry_after_keeps_backoff(clock: ManualClock, context: RefreshContext) -> None:
+    widget = ScriptedWidget("news", interval=1800, outcomes=[WidgetError("rate-limited", retry_after=2)])
+    scheduler = Scheduler([widget], context, clock)
+
+    delay = await scheduler.refresh_once(widget)
+
+    assert delay == 15
+
+
+async def test_huge_retry_after_capped(clock: ManualClock, context: RefreshContext) -> None:
+    widget = ScriptedWidget("news", interval=1800, outcomes=[WidgetError("rate-limited", retry_after=10**9)])
+    scheduler = Scheduler([widget], context, clock)
+
+    delay = await scheduler.refresh_once(widget)
+
+    assert delay == RETRY_AFTER_MAX
+
+
+async def test_retry_after_forgotten_after_success(clock: ManualClock, context: RefreshContext) -> None:
+    widget = ScriptedWidget("news", interval=1800, outcomes=[WidgetError("rate-limited", retry_after=600), "ok"])
+    scheduler = Scheduler([widget], context, clock)
+    await scheduler.refresh_once(widget)
+
+    delay = await scheduler.refresh_once(widget)
+
+    assert delay == 1800
+
+
+async def test_scheduled_refresh_waits_retry_after(clock: ManualClock, start_scheduler: SchedulerFactory) -> None:
+    widget = ScriptedWidget("news", interval=1800, outcomes=[WidgetError("rate-limited", retry_after=120)])
+    start_scheduler([widget])
+
+    await clock.advance(START_SPREAD)
+    await clock.advance(widget.calls[0] + 119 - clock.now())
+    calls_before_deadline = len(widget.calls)
+    await clock.advance(1)
+
+    assert calls_before_deadline == 1
+    assert gaps(widget.calls) == pytest.approx([120])
+
+
+class PartlyFailingWidget(ScriptedWidget):
+    """Treats the outcome "partial" as data that lacks a failed part."""
+
+    def is_partial(self, data: Any) -> bool:
+        return data == "partial"
+
+
+async def test_partial_data_retried_on_backoff(clock: ManualClock, context: RefreshContext) -> None:
+    widget = PartlyFailingWidget("news", interval=12 * 3600, outcomes=["partial", "partial", "ok"])
+    scheduler = Scheduler([widget], context, clock)
+
+    delays = [await scheduler.refresh_once(widget) for _ in range(3)]
+
+    assert delays == [15, 30, 12 * 3600]
+
+
+async def test_partial_data_shown_not_stale(clock: ManualClock, context: RefreshContext) -> None:
+    widget = PartlyFailingWidget("news", outcomes=["partial"])
+    scheduler = Scheduler([widget], context, clock)
+
+    await scheduler.refresh_once(widget)
+
+    assert widget.state.data == "partial"
+    assert widget.state.stale is False
 
 
 def test_retry_delay_after_thousands_of_failures(clock: ManualClock) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import logging
 from dataclasses import dataclass
@@ -59,6 +60,7 @@ class Renderer:
             pages=self.dashboard.pages,
         )
         env.filters["page_url"] = lambda page: self.page_url(page.slug)
+        env.filters["utc_iso"] = utc_iso
         return env
 
     def url(self, path: str) -> str:
@@ -133,6 +135,13 @@ class Renderer:
         return self.env.get_template("not-found.html").render(
             page=None, theme=self.theme(theme_key), themes=list(self.themes.values()), what=what
         )
+
+
+def utc_iso(timestamp: float) -> str:
+    """Seconds since the epoch as an ISO 8601 time in UTC, the same whatever the server's zone."""
+
+    moment = datetime.datetime.fromtimestamp(timestamp, datetime.UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _widget_html(widget: Widget) -> Markup:

@@ -32,12 +32,18 @@ class WidgetOptions(ConfigModel):
 
 
 class WidgetError(Exception):
-    """A refresh failure with a short reason for the page and the full detail for the log."""
+    """A refresh failure with a short reason for the page and the full detail for the log.
 
-    def __init__(self, reason: str, detail: str | None = None) -> None:
+    `retry_after` is the number of seconds the upstream asked us to wait, as
+    in an HTTP `Retry-After` header. The scheduler waits at least that long
+    before it tries again.
+    """
+
+    def __init__(self, reason: str, detail: str | None = None, retry_after: float | None = None) -> None:
         super().__init__(reason)
         self.reason = reason
         self.detail = detail or reason
+        self.retry_after = retry_after
 
 
 @dataclass(frozen=True)
@@ -54,6 +60,11 @@ class WidgetState:
     succeeded_at: float | None = None
     attempted_at: float | None = None
     failures: int = 0
+    # Seconds the upstream asked us to wait after the latest failure, if it did.
+    retry_after: float | None = None
+    # Successful refreshes in a row that still lacked part of the data, such
+    # as one feed of five; they are retried on the failure backoff.
+    partial_failures: int = 0
 
     @property
     def stale(self) -> bool:
@@ -61,11 +72,14 @@ class WidgetState:
 
         return self.loaded and self.error is not None
 
-    def after_success(self, data: Any, now: float) -> WidgetState:
-        return WidgetState(data=data, loaded=True, succeeded_at=now, attempted_at=now)
+    def after_success(self, data: Any, now: float, partial: bool = False) -> WidgetState:
+        partial_failures = self.partial_failures + 1 if partial else 0
+        return WidgetState(data=data, loaded=True, succeeded_at=now, attempted_at=now, partial_failures=partial_failures)
 
-    def after_failure(self, reason: str, now: float) -> WidgetState:
-        return dataclasses.replace(self, error=reason, attempted_at=now, failures=self.failures + 1)
+    def after_failure(self, reason: str, now: float, retry_after: float | None = None) -> WidgetState:
+        return dataclasses.replace(
+            self, error=reason, attempted_at=now, failures=self.failures + 1, retry_after=retry_after
+        )
 
 
 @dataclass(frozen=True)
@@ -159,6 +173,16 @@ class Widget:
         return 30.0
 
     @property
+    def title_url(self) -> str | None:
+        """Where the header links: `title-url`, or the type's own page such as a subreddit."""
+
+        return self.options.title_url if self.options.title_url is not None else self.default_title_url
+
+    @property
+    def default_title_url(self) -> str | None:
+        return None
+
+    @property
     def template_name(self) -> str:
         return f"widgets/{self.type}.html"
 
@@ -178,6 +202,15 @@ class Widget:
         """Fetch fresh data; only widgets with a `default_interval` implement it."""
 
         raise NotImplementedError(f"{self.type} widgets do not refresh")
+
+    def is_partial(self, data: Any) -> bool:
+        """Return whether fresh data lacks a part that failed, such as one feed of five.
+
+        Such data is shown, with a note, and the scheduler refreshes again on
+        its failure backoff instead of waiting a whole interval.
+        """
+
+        return False
 
     def template_context(self) -> dict[str, Any]:
         """Extra values for this widget's template beyond `widget`, `options` and `data`."""

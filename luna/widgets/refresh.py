@@ -23,6 +23,7 @@ class RefreshContext:
         self.http = _new_client(verify=True)
         self.checker = checker or Checker(USER_AGENT)
         self._insecure_http: httpx.AsyncClient | None = None
+        self._proxied: dict[tuple[str, bool], httpx.AsyncClient] = {}
 
     def http_client(self, verify: bool = True) -> httpx.AsyncClient:
         """Return the shared client, or for `allow-insecure` requests one that skips certificate checks."""
@@ -33,10 +34,25 @@ class RefreshContext:
             self._insecure_http = _new_client(verify=False)
         return self._insecure_http
 
+    def proxied_http(self, proxy: str, verify: bool = True) -> httpx.AsyncClient:
+        """A client that sends every request through `proxy`, made once per proxy and closed with the context.
+
+        `verify=False` accepts any certificate, for proxies with a self-signed one.
+        """
+
+        key = (proxy, verify)
+        if key not in self._proxied:
+            self._proxied[key] = httpx.AsyncClient(
+                headers={"User-Agent": USER_AGENT}, timeout=httpx.Timeout(10.0), proxy=proxy, verify=verify
+            )
+        return self._proxied[key]
+
     async def aclose(self) -> None:
         await self.http.aclose()
         if self._insecure_http is not None:
             await self._insecure_http.aclose()
+        for client in self._proxied.values():
+            await client.aclose()
         await self.checker.aclose()
 
 

@@ -14,17 +14,10 @@ GLANCE_ONLY_TYPES = frozenset(
         "calendar-legacy",
         "change-detection",
         "dns-stats",
-        "hacker-news",
-        "lobsters",
         "markets",
         "stocks",
-        "reddit",
         "releases",
         "repository",
-        "rss",
-        "twitch-channels",
-        "twitch-top-games",
-        "videos",
         "weather",
     }
 )

@@ -55,6 +55,28 @@ LOOP_CALL_TIMEOUT = 30.0
 PAST_FIRST_POLL_MS = 1_000
 
 
+# Elements drawn past the right edge of their widget's content box, ignoring
+# the insides of <pre> and of card rows ([data-carousel]), which scroll on their own.
+OVERFLOWING_ELEMENTS = """
+() => {
+  const found = [];
+  for (const content of document.querySelectorAll(".widget-content")) {
+    if (content.getClientRects().length === 0) {
+      continue;
+    }
+    const limit = content.getBoundingClientRect().right + 1;
+    for (const element of content.querySelectorAll("*")) {
+      const box = element.getBoundingClientRect();
+      if (box.width > 0 && box.right > limit && !element.closest("pre, [data-carousel]")) {
+        found.push(`${element.className || element.tagName} ends at ${box.right}, past ${limit}`);
+      }
+    }
+  }
+  return found;
+}
+"""
+
+
 @dataclass
 class LiveDashboard:
     """luna serving one configuration on 127.0.0.1, driven from the test thread."""

@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.patterns import BROKEN_REASON, LONG_TITLE, PATTERNS, show_hard_states
-from tests.browser.support import DESKTOP, PHONE, LiveDashboard, PageProblems, load
+from tests.browser.support import DESKTOP, OVERFLOWING_ELEMENTS, PHONE, LiveDashboard, PageProblems, load
 
 pytestmark = pytest.mark.browser
 
@@ -18,27 +18,6 @@ MIN_BASE_CONTRAST = 4.5
 MIN_SUBDUED_CONTRAST = 4.0
 SUBDUED_TEXT = [".monitor-site-time", ".monitor-site-checked", ".bookmarks-description", ".widget-error-reason", ".clock-zone-offset"]
 BASE_TEXT = [".clock-weekday", ".clock-period"]
-
-# Elements drawn past the right edge of their widget's content box, ignoring
-# the insides of <pre>, which scroll on their own.
-OVERFLOWING_ELEMENTS = """
-() => {
-  const found = [];
-  for (const content of document.querySelectorAll(".widget-content")) {
-    if (content.getClientRects().length === 0) {
-      continue;
-    }
-    const limit = content.getBoundingClientRect().right + 1;
-    for (const element of content.querySelectorAll("*")) {
-      const box = element.getBoundingClientRect();
-      if (box.width > 0 && box.right > limit && !element.closest("pre")) {
-        found.push(`${element.className || element.tagName} ends at ${box.right}, past ${limit}`);
-      }
-    }
-  }
-  return found;
-}
-"""
 
 # The contrast ratio (WCAG 2) of an element's text against the background of its widget.
 TEXT_CONTRAST = """

@@ -198,18 +198,19 @@ def test_unrelated_widget_type_lists_types(tmp_path: Path) -> None:
 
     assert problem.message == (
         'unknown widget type "spreadsheet"; the types are: '
-        "bookmarks, calendar, clock, custom-api, docker-containers, extension, group, html, iframe, monitor, "
-        'search, server-stats, split-column, to-do (in page "Home")'
+        "bookmarks, calendar, clock, custom-api, docker-containers, extension, group, hacker-news, html, iframe, "
+        "lobsters, monitor, reddit, rss, search, server-stats, split-column, to-do, twitch-channels, "
+        'twitch-top-games, videos (in page "Home")'
     )
 
 
 def test_glance_only_widget_type_named(tmp_path: Path) -> None:
-    path = widgets_config(tmp_path, "- type: rss\n  feeds: []\n")
+    path = widgets_config(tmp_path, "- type: markets\n  markets: []\n")
 
     problem = only_problem(path)
 
     assert where(problem) == ("luna.yml", 6, 19)
-    assert problem.message.startswith('the widget type "rss" is a Glance type that this version of luna does not have yet')
+    assert problem.message.startswith('the widget type "markets" is a Glance type that this version of luna does not have yet')
 
 
 def test_widget_without_type_reported(tmp_path: Path) -> None:

@@ -41,13 +41,21 @@ MINIMAL_WIDGETS = {
         widgets:
           - type: clock
         """,
+    "hacker-news": "type: hacker-news",
     "html": "type: html\nsource: <p>hello</p>",
     "iframe": "type: iframe\nsource: http://127.0.0.1:9/embedded",
+    "lobsters": "type: lobsters",
     "monitor": """
         type: monitor
         sites:
           - title: Router
             url: http://127.0.0.1:9/
+        """,
+    "reddit": "type: reddit\nsubreddit: selfhosted",
+    "rss": """
+        type: rss
+        feeds:
+          - url: http://127.0.0.1:9/feed.xml
         """,
     "search": "type: search",
     "server-stats": "type: server-stats",
@@ -57,6 +65,9 @@ MINIMAL_WIDGETS = {
           - type: clock
         """,
     "to-do": "type: to-do",
+    "twitch-channels": "type: twitch-channels\nchannels: [someone]",
+    "twitch-top-games": "type: twitch-top-games",
+    "videos": "type: videos\nchannels: [UCabcdefghijklmnopqrstuv]",
 }
 
 

@@ -9,6 +9,8 @@ from typing import Any
 import pytest
 
 from luna.checks.result import CheckResult, Status
+from luna.feeds.parsing import FeedItem
+from luna.feeds.posts import ForumPost
 from luna.widgets import registry
 from luna.widgets.base import Widget, WidgetError, WidgetState
 from luna.widgets.docker_containers import Container
@@ -17,6 +19,10 @@ from luna.widgets.custom_api import CustomApiOutput
 from luna.widgets.extension import ExtensionContent
 from luna.widgets.refresh import RefreshContext
 from luna.widgets.server_stats import Gauge, ServerView
+from luna.widgets.rss import RssData, RssItem
+from luna.widgets.twitch_channels import Channel, ChannelList
+from luna.widgets.twitch_top_games import Category
+from luna.widgets.videos import Video, VideosData
 from tests.support.dashboards import running_dashboard
 from tests.support.html import Element, nesting_problems, parse_html
 from tests.support.widgets import MINIMAL_WIDGETS, page_with_widget, stage_widget
@@ -31,11 +37,18 @@ HEADED_TYPES = [
     "custom-api",
     "docker-containers",
     "extension",
+    "hacker-news",
     "iframe",
+    "lobsters",
     "monitor",
+    "reddit",
+    "rss",
     "search",
     "server-stats",
     "to-do",
+    "twitch-channels",
+    "twitch-top-games",
+    "videos",
 ]
 # Types whose header is off unless `hide-header: false`.
 HEADLESS_TYPES = ["html", "split-column"]
@@ -71,7 +84,23 @@ def good_data(widget: Widget) -> Any:
         return CustomApiOutput("<p>NAS is up</p>", baseline=True)
     if widget.type == "extension":
         return ExtensionContent("<p>from the extension</p>", is_html=False)
+    if widget.type in FEED_SAMPLES:
+        return FEED_SAMPLES[widget.type]
     pytest.fail(f"add sample data for the refreshing type {widget.type!r} to good_data()")
+
+
+POST = ForumPost("1", "A post", "https://news.example/c/1", "https://example.com/1", "example.com", 3, 10, NOW - 60)
+FEED_ITEM = FeedItem("An item", "https://example.com/a", "<p>text</p>", "text", ("tag",), None, NOW - 60, 0)
+VIDEO = Video("v1", "A video", "https://www.youtube.com/watch?v=v1", None, "A channel", None, NOW - 60, NOW - 60)
+FEED_SAMPLES: dict[str, Any] = {
+    "hacker-news": (POST,),
+    "lobsters": (POST,),
+    "reddit": (POST,),
+    "rss": RssData((RssItem(FEED_ITEM, "A feed", "https://example.com/", 0),), (None,)),
+    "twitch-channels": ChannelList((Channel("someone", "Someone", exists=True, is_live=True, viewers=5, live_since=NOW),)),
+    "twitch-top-games": (Category("chess", "Chess", None, 100, ()),),
+    "videos": VideosData((VIDEO,), (None,)),
+}
 
 
 def good_state(widget: Widget) -> WidgetState:
@@ -111,7 +140,7 @@ def test_header_shows_default_title(tmp_path: Path, widget_type: str) -> None:
     header = own_header(staged.element)
 
     assert header is not None
-    assert header.select_one("h2.widget-title").text == staged.widget.default_title
+    assert header.select_one(".widget-title").text == staged.widget.title
 
 
 @pytest.mark.parametrize("widget_type", HEADED_TYPES)

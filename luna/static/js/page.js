@@ -3,7 +3,9 @@
 // the same element twice adds nothing.
 
 import { setupCalendars } from "./calendar.js";
+import { setupCarousels } from "./carousel.js";
 import { setupClocks } from "./clock.js";
+import { setupCollapsibleGrids } from "./collapsible-grid.js";
 import { setupCollapsibleLists } from "./collapsible.js";
 import { setupDockerContainers } from "./docker-containers.js";
 import { setupGroups } from "./group.js";
@@ -23,6 +25,8 @@ export function setupContent(root) {
   setupTodoLists(root);
   setupDockerContainers(root);
   setupCollapsibleLists(root);
+  setupCollapsibleGrids(root);
+  setupCarousels(root);
   setupSearchBoxes(root);
   setupGroups(root);
   setupMasonry(root);

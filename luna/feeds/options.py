@@ -1,0 +1,57 @@
+"""Configuration keys the feed widgets share: collapsing, request limits and `api-base-url`."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator, Field, model_validator
+
+from luna.config.fields import Duration, WebURL, describe_value
+from luna.feeds.fetch import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, MEGABYTE
+from luna.widgets.base import WidgetOptions
+
+SIZE = re.compile(r"^\s*(?P<amount>\d+(?:\.\d+)?)\s*(?P<unit>b|kb|mb|gb)?\s*$", re.IGNORECASE)
+SIZE_UNITS = {"b": 1, "kb": 1024, "mb": MEGABYTE, "gb": 1024 * MEGABYTE}
+# Glance reads a 0 in these keys as "use the default"; -1 turns collapsing off.
+COLLAPSE_KEYS = ("collapse-after", "collapse_after", "collapse-after-rows", "collapse_after_rows")
+
+
+def parse_size(value: Any) -> int:
+    """Read `10MB`, `512KB` or a number of bytes; KB and MB are 1,024 and 1,048,576 bytes."""
+
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise ValueError(f"a size must be text such as 10MB or 512KB, got {describe_value(value)}")
+
+    match = SIZE.match(str(value))
+    if match is None:
+        raise ValueError(f'invalid size "{value}": write a number followed by KB or MB, for example 10MB')
+    size = int(float(match["amount"]) * SIZE_UNITS[(match["unit"] or "b").lower()])
+    if size < 1024:
+        raise ValueError(f'the size "{value}" is below 1KB; no feed fits in it')
+    return size
+
+
+ByteSize = Annotated[int, BeforeValidator(parse_size)]
+CollapseAfter = Annotated[int, Field(ge=-1)]
+
+
+class FeedWidgetOptions(WidgetOptions):
+    """Keys of every widget that fetches a feed or a public API."""
+
+    timeout: Duration = Field(default=DEFAULT_TIMEOUT, gt=0)
+    max_response_size: ByteSize = DEFAULT_MAX_BYTES
+
+    @model_validator(mode="before")
+    @classmethod
+    def _zero_collapse_means_default(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        return {key: value for key, value in data.items() if not (key in COLLAPSE_KEYS and value == 0)}
+
+
+class ApiWidgetOptions(FeedWidgetOptions):
+    """Keys of a widget that calls a fixed public API, which `api-base-url` can point elsewhere."""
+
+    # Replaces the scheme and host of every request, for mirrors, proxies and tests.
+    api_base_url: WebURL | None = None

@@ -1,0 +1,279 @@
+"""Reading RSS 2.0, RSS 1.0, Atom and JSON Feed documents into plain items.
+
+feedparser does the XML work, including encodings declared wrongly and
+documents that are not well-formed. This module decides what an item shows:
+its title as plain text, a sanitised description, an http(s) link resolved
+against the feed's URL, and a publication time in UTC, or none at all when
+the feed gives no usable date.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+import email.utils
+import json
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import feedparser
+
+from luna.feeds.text import clean_html, markup_snippet, plain_text, safe_link, shorten
+
+# Bytes XML forbids that real feeds contain anyway (form feeds, escape
+# codes). Left in, they make the strict parser give up on the whole document.
+XML_CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+IMAGE_SOURCE = re.compile(r"""<img\b[^>]*?\bsrc\s*=\s*["']([^"']+)["']""", re.IGNORECASE)
+# Dates before this are placeholders (0, 1970, year 1), not publication times.
+EARLIEST_PLAUSIBLE = datetime.datetime(1990, 1, 1, tzinfo=datetime.UTC).timestamp()
+TITLE_FROM_DESCRIPTION_LENGTH = 100
+SUMMARY_LENGTH = 200
+MAX_CATEGORIES = 6
+MAX_CATEGORY_LENGTH = 30
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+
+
+class NotAFeed(ValueError):
+    """The document is neither RSS, Atom nor JSON Feed."""
+
+
+@dataclass(frozen=True)
+class FeedItem:
+    title: str
+    link: str | None
+    # Sanitised HTML, safe to insert as markup.
+    description: str
+    # The description as one line of plain text, shortened.
+    summary: str
+    categories: tuple[str, ...]
+    image: str | None
+    # Seconds since the epoch, or None when the feed gave no usable date.
+    published: float | None
+    # Position in the document, for undated items and `preserve-order`.
+    position: int
+
+
+@dataclass(frozen=True)
+class ParsedFeed:
+    title: str
+    link: str | None
+    items: tuple[FeedItem, ...]
+
+
+def load_document(body: bytes, content_type: str = "") -> feedparser.FeedParserDict:
+    """Parse an RSS, RSS 1.0 or Atom document with feedparser, raising NotAFeed for any other document."""
+
+    # UTF-16 and UTF-32 documents contain zero bytes, so only a document
+    # without them at its start may lose its control bytes.
+    if b"\x00" not in body[:4]:
+        body = XML_CONTROL_BYTES.sub(b"", body)
+
+    headers = {"content-type": content_type} if "xml" in content_type else {}
+    document = feedparser.parse(body, response_headers=headers)
+    if not document.get("version") and not document.entries:
+        reason = document.get("bozo_exception")
+        raise NotAFeed(f"no RSS, Atom or JSON Feed content found ({reason or 'unknown format'})")
+    return document
+
+
+def not_a_feed_reason(content_type: str, status: int, body: bytes) -> str:
+    """Name what arrived instead of a feed, for a one-line error on the page."""
+
+    excerpt = markup_snippet(body, 80)
+    looks_like_html = content_type in HTML_TYPES or body.lstrip()[:200].lower().startswith((b"<!doctype html", b"<html"))
+    if looks_like_html:
+        what = f"got {content_type or 'text/html'}, not a feed"
+    else:
+        what = f"got {content_type or 'a reply without a content type'} that is not RSS, Atom or JSON Feed"
+    return f"{what} (HTTP {status})" + (f": {excerpt}" if excerpt else "")
+
+
+def parse_feed(body: bytes, url: str, content_type: str = "", link_prefix: str = "") -> ParsedFeed:
+    """Read a feed document fetched from `url` into a title, a site link and items in document order."""
+
+    if _looks_like_json(body, content_type):
+        return _parse_json_feed(body, url, link_prefix)
+
+    document = load_document(body, content_type)
+    feed = document.feed
+    feed_link = safe_link(feed.get("link"), url)
+    fallback_image = safe_link(_feed_image(feed), feed_link or url)
+    items = tuple(
+        _feed_item(entry, position, url, link_prefix, fallback_image) for position, entry in enumerate(document.entries)
+    )
+    return ParsedFeed(title=_title(feed), link=feed_link, items=items)
+
+
+def _title(node: Mapping[str, Any]) -> str:
+    detail = node.get("title_detail") or {}
+    return plain_text(node.get("title"), is_html=detail.get("type", "text/html") in HTML_TYPES)
+
+
+def _feed_item(entry: Mapping[str, Any], position: int, url: str, link_prefix: str, fallback_image: str | None) -> FeedItem:
+    raw_description = _description_source(entry)
+    description = clean_html(raw_description, url)
+    summary = shorten(plain_text(description), SUMMARY_LENGTH)
+    title = _title(entry) or shorten(summary, TITLE_FROM_DESCRIPTION_LENGTH)
+
+    return FeedItem(
+        title=title,
+        link=item_link(_entry_link(entry), url, link_prefix),
+        description=description,
+        summary=summary if summary != title else "",
+        categories=_categories(tag.get("term") or tag.get("label") for tag in entry.get("tags") or ()),
+        image=_entry_image(entry, raw_description, url) or fallback_image,
+        published=entry_time(entry),
+        position=position,
+    )
+
+
+def item_link(link: str | None, feed_url: str, link_prefix: str = "") -> str | None:
+    """Return an item's link as an absolute http(s) URL, prefixed with `item-link-prefix` or resolved against the feed's URL."""
+
+    if not link:
+        return None
+    if link_prefix:
+        return safe_link(link_prefix + link.strip())
+    return safe_link(link, feed_url)
+
+
+def _entry_link(entry: Mapping[str, Any]) -> str | None:
+    if entry.get("link"):
+        return entry["link"]
+    for link in entry.get("links") or ():
+        if link.get("rel", "alternate") == "alternate" and link.get("href"):
+            return link["href"]
+    # An RSS <guid> that is a permalink is the item's address.
+    guid = entry.get("id") or ""
+    return guid if entry.get("guidislink") else None
+
+
+def _description_source(entry: Mapping[str, Any]) -> str:
+    for content in entry.get("content") or ():
+        if content.get("value"):
+            return content["value"]
+    return entry.get("summary") or ""
+
+
+def _categories(terms: Iterable[str | None]) -> tuple[str, ...]:
+    found: list[str] = []
+    for term in terms:
+        text = plain_text(term, is_html=False)
+        if text and len(text) <= MAX_CATEGORY_LENGTH and text not in found:
+            found.append(text)
+        if len(found) == MAX_CATEGORIES:
+            break
+    return tuple(found)
+
+
+def _entry_image(entry: Mapping[str, Any], raw_description: str, url: str) -> str | None:
+    candidates: list[str | None] = [thumbnail.get("url") for thumbnail in entry.get("media_thumbnail") or ()]
+    candidates += [
+        media.get("url")
+        for media in entry.get("media_content") or ()
+        if media.get("medium") == "image" or str(media.get("type", "")).startswith("image/")
+    ]
+    candidates += [
+        link.get("href")
+        for link in entry.get("links") or ()
+        if link.get("rel") == "enclosure" and str(link.get("type", "")).startswith("image/")
+    ]
+    match = IMAGE_SOURCE.search(raw_description)
+    candidates.append(match.group(1) if match else None)
+
+    return next((link for link in (safe_link(candidate, url) for candidate in candidates) if link), None)
+
+
+def _feed_image(feed: Mapping[str, Any]) -> str | None:
+    image = feed.get("image") or {}
+    return image.get("href") or image.get("url")
+
+
+def entry_time(entry: dict[str, Any]) -> float | None:
+    """Return an entry's publication time in seconds since the epoch, or None.
+
+    feedparser's parsed times are in UTC. The raw text is read again when
+    feedparser gave up on it (an RFC 822 date without a zone), and a
+    missing zone means UTC.
+    """
+
+    # dict.get reads the keys as stored: feedparser's own get() maps a
+    # missing `updated` to `published` with a DeprecationWarning.
+    for key in ("published_parsed", "updated_parsed", "created_parsed"):
+        parsed = dict.get(entry, key)
+        if parsed:
+            return _plausible(float(calendar.timegm(parsed)))
+    for key in ("published", "updated", "created", "date_published", "date_modified"):
+        moment = parse_time(dict.get(entry, key))
+        if moment is not None:
+            return moment
+    return None
+
+
+def parse_time(value: Any) -> float | None:
+    """Read an RFC 822 or ISO 8601 time as seconds since the epoch; a time without a zone is UTC."""
+
+    if not isinstance(value, str) or not value.strip():
+        return None
+
+    text = value.strip()
+    moment: datetime.datetime | None = None
+    try:
+        moment = email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        try:
+            moment = datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=datetime.UTC)
+    return _plausible(moment.timestamp())
+
+
+def _plausible(timestamp: float) -> float | None:
+    return timestamp if timestamp >= EARLIEST_PLAUSIBLE else None
+
+
+def _looks_like_json(body: bytes, content_type: str) -> bool:
+    return content_type.endswith("json") or body.lstrip()[:1] == b"{"
+
+
+def _parse_json_feed(body: bytes, url: str, link_prefix: str) -> ParsedFeed:
+    """Read a JSON Feed (https://www.jsonfeed.org/version/1.1/) document."""
+
+    try:
+        document = json.loads(body)
+    except ValueError as error:
+        raise NotAFeed(f"invalid JSON: {error}") from None
+    if not isinstance(document, dict) or "jsonfeed.org" not in str(document.get("version", "")):
+        raise NotAFeed("JSON without a jsonfeed.org version")
+
+    items = []
+    for position, entry in enumerate(item for item in document.get("items") or () if isinstance(item, dict)):
+        raw_description = entry.get("content_html") or entry.get("summary") or ""
+        description = clean_html(raw_description, url) if raw_description else clean_html(_escape_text(entry.get("content_text")))
+        summary = shorten(plain_text(description), SUMMARY_LENGTH)
+        title = plain_text(entry.get("title"), is_html=False) or shorten(summary, TITLE_FROM_DESCRIPTION_LENGTH)
+        items.append(
+            FeedItem(
+                title=title,
+                link=item_link(entry.get("url") or entry.get("external_url"), url, link_prefix),
+                description=description,
+                summary=summary if summary != title else "",
+                categories=_categories(tag for tag in entry.get("tags") or () if isinstance(tag, str)),
+                image=safe_link(entry.get("image") or entry.get("banner_image"), url),
+                published=entry_time(entry),
+                position=position,
+            )
+        )
+    title = plain_text(document.get("title"), is_html=False)
+    return ParsedFeed(title=title, link=safe_link(document.get("home_page_url"), url), items=tuple(items))
+
+
+def _escape_text(value: Any) -> str:
+    if not isinstance(value, str):
+        return ""
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
