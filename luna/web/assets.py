@@ -16,7 +16,7 @@ from pathlib import Path
 STATIC_ROOT = Path(__file__).resolve().parent.parent / "static"
 CSS_BUNDLE = "css/bundle.css"
 # Page-wide styles first; the per-widget files follow in name order.
-CSS_SOURCES = ("css/main.css", "css/layout.css", "css/widget.css")
+CSS_SOURCES = ("css/main.css", "css/layout.css", "css/widget.css", "css/login.css")
 
 mimetypes.add_type("text/javascript", ".js")
 mimetypes.add_type("image/svg+xml", ".svg")
