@@ -141,6 +141,8 @@ IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 def parse_network(value: Any) -> IPNetwork:
     """Read an IP address (`10.0.0.2`, `::1`) or a range in CIDR form (`10.0.0.0/8`)."""
 
+    if isinstance(value, (ipaddress.IPv4Network, ipaddress.IPv6Network)):
+        return value
     if not isinstance(value, str):
         raise ValueError(f"an address must be text such as 10.0.0.2 or 10.0.0.0/8, got {describe_value(value)}")
     try:

@@ -29,7 +29,7 @@ FALLBACK_CONFIG_NAMES = ("luna.yaml", "glance.yml", "glance.yaml")
 # Keys whose values `luna config print` hides, in block (`key: value`) and
 # flow (`{key: value, …}`) mappings.
 SENSITIVE_KEYS = (
-    r"[\"']?(?:password|secret-key|token|api-key|apikey|client-secret|secret|gitlab-token|authorization)[\"']?"
+    r"[\"']?(?:password|password-hash|secret-key|token|api-key|apikey|client-secret|secret|gitlab-token|authorization)[\"']?"
 )
 SENSITIVE_BLOCK_VALUE = re.compile(
     rf"^(?P<lead>\s*(?:-\s+)?{SENSITIVE_KEYS}\s*:\s*)"

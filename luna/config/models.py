@@ -89,7 +89,7 @@ class LoginLimit(ConfigModel):
     """How many failed logins an address or a user name may have in a sliding window (`auth.login-limit`)."""
 
     failures: int = Field(default=5, ge=1, le=1000)
-    window: Duration = Field(default=300.0, gt=0, le=86400.0)
+    window: Duration = Field(default=300.0, gt=0)
 
 
 MISSING_CREDENTIAL = "the user needs a `password-hash` (make one with `luna password hash`) or a `password`"
