@@ -34,6 +34,7 @@ def create_app(
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await runtime.start()
+        await gate.prepare()
         for hook in on_startup or []:
             await hook(runtime)
         try:
@@ -42,6 +43,9 @@ def create_app(
             for hook in on_shutdown or []:
                 await hook(runtime)
             await runtime.stop()
+
+    # The gate stands in front of the event stream too, which skips Starlette.
+    gate = SessionGate(runtime)
 
     routes = [
         Route("/", pages.first_page, methods=["GET", "HEAD"]),
@@ -69,8 +73,6 @@ def create_app(
     # page route accepts both forms already, so a miss is a plain 404.
     app.router.redirect_slashes = False
     app.state.runtime = runtime
-    # The gate stands in front of the event stream too, which skips Starlette.
-    gate = SessionGate(runtime)
     app.state.gate = gate
     return BaseURLMiddleware(gate.wrap(app), runtime, gate.wrap(EventStream(runtime)))
 

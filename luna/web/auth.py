@@ -2,10 +2,10 @@
 
 With `auth.users` set, a request needs a valid session cookie except for the
 login route, the health check, static files and the manifest. Pages without
-one are redirected to the login page, which returns the user to the page
-afterwards; every other `/api/` path answers 401 with a JSON body, never a
+one are redirected to the login page, which sends the user back to the page
+afterwards. Every other `/api/` path returns 401 with a JSON body, never a
 redirect, so scripts and the page's own fetches can tell an expired session
-from a missing page. Unknown paths get the same answers as forbidden ones,
+from a missing page. Unknown paths get the same responses as forbidden ones,
 so an anonymous caller learns nothing about which pages and widgets exist.
 """
 
@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import math
 import os
 from collections.abc import Callable
 from email.utils import formatdate
@@ -102,12 +103,22 @@ class SessionGate:
             return None
 
         current = self._authenticator
-        if current is None or (current.auth is not auth and current.auth != auth):
-            # Plain passwords are hashed once per process, so only a
-            # password new to this process costs bcrypt work here.
-            current = Authenticator(auth)
-        self._authenticator = current
-        return current
+        if current is not None and current.auth is auth:
+            return current
+        if current is not None and current.auth == auth:
+            # A reload that left the section as it was keeps the checked users.
+            current.auth = auth
+            return current
+
+        # Usually built ahead by `prepare`. Plain passwords are hashed once per
+        # process, so only a password new to this process costs bcrypt work here.
+        self._authenticator = Authenticator(auth)
+        return self._authenticator
+
+    async def prepare(self) -> None:
+        """Build the authenticator of the current configuration in a thread, so no request waits on bcrypt."""
+
+        await asyncio.to_thread(lambda: self.authenticator)
 
     def wrap(self, app: ASGIApp) -> ASGIApp:
         async def gated(scope: Scope, receive: Receive, send: Send) -> None:
@@ -160,15 +171,19 @@ class SessionGate:
         await app(scope, receive, send)
 
     def session_from_cookie(self, scope: Scope, authenticator: Authenticator) -> Session | None:
-        token = cookie_value(scope, SESSION_COOKIE)
-        if not token:
-            return None
-        return authenticator.session_of(token, self.runtime.clock.now(), self.ended)
+        # A browser may hold two cookies of this name, such as one left by
+        # Glance with another path; any valid one will do.
+        now = self.runtime.clock.now()
+        for token in cookie_values(scope, SESSION_COOKIE):
+            session = authenticator.session_of(token, now, self.ended)
+            if session is not None:
+                return session
+        return None
 
     async def _refuse(self, scope: Scope, send: Send, path: str) -> None:
         base = self.runtime.dashboard.config.server.base_url
         headers: list[tuple[bytes, bytes]] = [(b"cache-control", b"no-store")]
-        if cookie_value(scope, SESSION_COOKIE):
+        if cookie_values(scope, SESSION_COOKIE):
             # A stale cookie would be sent with every request until it expires.
             headers.append((b"set-cookie", self.clearing_cookie(scope).encode("latin-1")))
 
@@ -186,7 +201,7 @@ class SessionGate:
         await _send_json(send, 303, {"error": "Log in to see this page", "login_url": location}, headers)
 
     def session_cookie(self, scope: Scope, session: Session) -> str:
-        max_age = max(0, int(session.expires_at - self.runtime.clock.now()))
+        max_age = max(0, math.ceil(session.expires_at - self.runtime.clock.now()))
         return self._cookie(scope, session.token, max_age, session.expires_at)
 
     def clearing_cookie(self, scope: Scope) -> str:
@@ -218,9 +233,10 @@ class SessionGate:
             if isinstance(session, Session) and should_close(session):
                 self.runtime.hub.unsubscribe(subscriber)
 
-    def _after_reload(self, old: Dashboard, new: Dashboard) -> None:
+    async def _after_reload(self, old: Dashboard, new: Dashboard) -> None:
         """Close the event streams of sessions the new configuration no longer accepts."""
 
+        await self.prepare()
         authenticator = self.authenticator
         if authenticator is None:
             return
@@ -243,13 +259,14 @@ def _is_open(path: str) -> bool:
     return path in OPEN_PATHS or path.startswith(OPEN_PREFIXES)
 
 
-def cookie_value(scope: Scope, name: str) -> str | None:
+def cookie_values(scope: Scope, name: str) -> list[str]:
+    values = []
     for header in header_values(scope, b"cookie"):
         for pair in header.split(";"):
             key, _, value = pair.strip().partition("=")
-            if key == name:
-                return value.strip().strip('"')
-    return None
+            if key == name and value.strip().strip('"'):
+                values.append(value.strip().strip('"'))
+    return values
 
 
 def _with_header(send: Send, header: tuple[bytes, bytes]) -> Send:

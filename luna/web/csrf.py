@@ -1,9 +1,9 @@
 """Rejecting cross-site POSTs: a page elsewhere must not log someone in, or act with their session.
 
-Browsers say where a request comes from in `Sec-Fetch-Site` (every current
-browser) and `Origin` (on every POST since 2020); older ones at least send a
-`Referer`. A request with none of them does not come from a browser, so no
-other site can have made it with the user's cookies, and it passes.
+Current browsers send where a request comes from in `Sec-Fetch-Site` and,
+on every POST, in `Origin`; older ones at least send a `Referer`. A request
+with none of them does not come from a browser, so no other site can have
+made it with the user's cookies, and it passes.
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ def _first(scope: Scope, name: bytes) -> str:
 
 
 def _same_host(url: str, host: str) -> bool:
-    """Whether a URL points at the host (and port) in a Host header.
+    """Return whether a URL points at the host (and port) in a Host header.
 
     The scheme is not compared: behind a proxy that ends TLS without saying
     so, the browser's https origin meets a plain-HTTP request.

@@ -18,7 +18,7 @@ from luna.web.requests import runtime_of, theme_key
 
 logger = logging.getLogger(__name__)
 
-# A login body holds two short strings; anything bigger is not one.
+# A login body contains two short strings, so anything bigger is not a login.
 MAX_BODY_BYTES = 4096
 WRONG_CREDENTIALS = "Wrong user name or password"
 
@@ -80,7 +80,7 @@ async def authenticate(request: Request) -> Response:
     settings = authenticator.throttle_settings
     wait = gate.throttle.wait(address, username, runtime.clock.now(), settings)
     if wait is not None:
-        logger.debug("login for user %r from %s refused for %d s more: too many failures", username, address, wait)
+        logger.debug("login for user %r from %s rejected for %d s more: too many failures", username, address, wait)
         return _too_many(wait)
 
     async with gate.verifications:

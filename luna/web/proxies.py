@@ -1,4 +1,4 @@
-"""What a request says about its client once proxies are accounted for: address, scheme and host.
+"""The client address, scheme and host of a request, with proxies accounted for.
 
 X-Forwarded-For, X-Forwarded-Proto and X-Forwarded-Host are believed only
 with `server.proxied: true` and only from a direct peer in
@@ -50,7 +50,7 @@ def _is_trusted(text: str, networks: Iterable[IPNetwork]) -> bool:
 
 
 def from_trusted_proxy(scope: Scope, server: Server) -> bool:
-    """Whether this request's forwarding headers may be believed."""
+    """Return whether this request's forwarding headers may be believed."""
 
     return server.proxied and _is_trusted(peer_address(scope), server.trusted_proxies)
 
@@ -82,7 +82,7 @@ def _canonical(text: str) -> str:
 
 
 def is_https(scope: Scope, server: Server) -> bool:
-    """Whether the browser reached us over https: directly, or as a trusted proxy says."""
+    """Return whether the browser used https, directly or as a trusted proxy reports."""
 
     if scope.get("scheme") in ("https", "wss"):
         return True

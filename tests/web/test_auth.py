@@ -20,6 +20,8 @@ from tests.support.auth import (
 from tests.support.dashboards import load_text, running_dashboard
 
 DAY = 24 * 3600.0
+# Tests that move the clock by days ping once a day, so the hub wakes a few times, not thousands.
+DAILY_PINGS = "  events:\n    ping-interval: 1d\n"
 BASE_URLS = ["", "/luna"]
 
 
@@ -290,7 +292,7 @@ async def test_reload_without_auth_change_keeps_sessions(tmp_path: Path) -> None
 
 
 async def test_session_expires_after_lifetime(tmp_path: Path) -> None:
-    async with auth_dashboard(tmp_path, auth_config()) as dashboard:
+    async with auth_dashboard(tmp_path, auth_config(server_extra=DAILY_PINGS)) as dashboard:
         client = dashboard.client()
         await log_in(client)
         token = client.cookies["session_token"]
@@ -305,7 +307,7 @@ async def test_session_expires_after_lifetime(tmp_path: Path) -> None:
 
 
 async def test_session_renewed_on_use(tmp_path: Path) -> None:
-    async with auth_dashboard(tmp_path, auth_config()) as dashboard:
+    async with auth_dashboard(tmp_path, auth_config(server_extra=DAILY_PINGS)) as dashboard:
         client = dashboard.client()
         await log_in(client)
         first_token = client.cookies["session_token"]
@@ -323,7 +325,7 @@ async def test_session_renewed_on_use(tmp_path: Path) -> None:
 
 
 async def test_fresh_session_sets_no_cookie(tmp_path: Path) -> None:
-    async with auth_dashboard(tmp_path, auth_config()) as dashboard:
+    async with auth_dashboard(tmp_path, auth_config(server_extra=DAILY_PINGS)) as dashboard:
         client = dashboard.client()
         await log_in(client)
 
@@ -334,7 +336,7 @@ async def test_fresh_session_sets_no_cookie(tmp_path: Path) -> None:
 
 
 async def test_renewed_session_still_ends_on_logout(tmp_path: Path) -> None:
-    async with auth_dashboard(tmp_path, auth_config()) as dashboard:
+    async with auth_dashboard(tmp_path, auth_config(server_extra=DAILY_PINGS)) as dashboard:
         client = dashboard.client()
         await log_in(client)
         first_token = client.cookies["session_token"]
@@ -452,3 +454,16 @@ async def test_theme_change_from_other_origin_rejected(tmp_path: Path) -> None:
 
     assert response.status_code == 403
     assert "set-cookie" not in response.headers
+
+
+async def test_stale_cookie_beside_valid_ignored(tmp_path: Path) -> None:
+    # A cookie of the same name left by Glance, sent first because its path is longer.
+    async with auth_dashboard(tmp_path, auth_config()) as dashboard:
+        client = dashboard.client()
+        await log_in(client)
+        token = client.cookies["session_token"]
+
+        header = {"Cookie": f"session_token=left-by-glance; session_token={token}"}
+        response = await dashboard.client().get("/api/pages/home/content/", headers=header)
+
+    assert response.status_code == 200

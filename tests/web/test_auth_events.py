@@ -12,6 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from luna.auth.sessions import SESSION_LIFETIME
 from luna.clock import ManualClock
 from luna.runtime import Runtime
 from luna.web.app import create_app
@@ -38,7 +39,8 @@ class ServedDashboard:
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[ServedDashboard]:
     # Started at the real time, since the stream's session is checked against it.
-    runtime = Runtime(load_text(tmp_path, auth_config()), clock=ManualClock(start=time.time()))
+    daily_pings = "  events:\n    ping-interval: 1d\n"
+    runtime = Runtime(load_text(tmp_path, auth_config(server_extra=daily_pings)), clock=ManualClock(start=time.time()))
     loops: list[asyncio.AbstractEventLoop] = []
 
     async def remember_loop(runtime: Runtime) -> None:
@@ -110,11 +112,12 @@ async def test_other_sessions_stream_stays(served: ServedDashboard) -> None:
 
 async def test_password_change_closes_stream(served: ServedDashboard, tmp_path: Path) -> None:
     users = f'    alice:\n      password-hash: "{OTHER_PASSWORD_HASH}"\n'
+    changed = auth_config(users=users, server_extra="  events:\n    ping-interval: 1d\n")
     async with logged_in(served) as client, client.stream("GET", "/api/events") as response:
         chunks = response.aiter_raw()
         await anext(chunks)
 
-        await served.on_server_loop(served.runtime.apply(load_text(tmp_path, auth_config(users=users))))
+        await served.on_server_loop(served.runtime.apply(load_text(tmp_path, changed)))
         await asyncio.wait_for(read_until_closed(chunks), STREAM_TIMEOUT)
 
     assert served.runtime.hub.subscribers == set()
@@ -129,4 +132,4 @@ async def test_stream_renews_old_session(served: ServedDashboard) -> None:
             await anext(chunks)
 
     assert response.status_code == 200
-    assert cookie_attributes(response.headers["set-cookie"])["samesite"] == "Lax"
+    assert cookie_attributes(response.headers["set-cookie"])["max-age"] == str(int(SESSION_LIFETIME))
