@@ -467,3 +467,15 @@ async def test_stale_cookie_beside_valid_ignored(tmp_path: Path) -> None:
         response = await dashboard.client().get("/api/pages/home/content/", headers=header)
 
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("host", ["dash.example.invalid", "127.0.0.1:8080", "[::1]:8080"])
+async def test_any_host_logs_in(tmp_path: Path, host: str) -> None:
+    # No host allow-list: a dashboard reached by name, by address and port, or over IPv6 all work.
+    async with auth_dashboard(tmp_path, auth_config()) as dashboard:
+        client = dashboard.client()
+        login = await log_in(client, headers={"Host": host, "Origin": f"http://{host}"})
+        page = await client.get("/", headers={"Host": host})
+
+    assert login.status_code == 200
+    assert page.status_code == 200
