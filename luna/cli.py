@@ -9,12 +9,16 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from luna import __version__
 from luna.auth.passwords import DEFAULT_ROUNDS, MIN_ROUNDS, hash_password
 from luna.auth.sessions import make_secret_key
 from luna.config.errors import ConfigError, display_path
 from luna.config.loader import find_config_path, load_config, load_dotenv_file, print_config_text
+
+if TYPE_CHECKING:
+    from luna.sysinfo import DiskReading
 
 logger = logging.getLogger("luna")
 
@@ -24,6 +28,9 @@ COLON_COMMANDS = {
     "config:print": ["config", "print"],
     "secret:make": ["secret", "make"],
     "password:hash": ["password", "hash"],
+    "sensors:print": ["sensors", "print"],
+    "mountpoint:info": ["mountpoints", "print"],
+    "mountpoints:print": ["mountpoints", "print"],
 }
 
 
@@ -73,6 +80,17 @@ def build_parser() -> argparse.ArgumentParser:
         "--rounds", type=int, default=DEFAULT_ROUNDS, choices=range(MIN_ROUNDS, 32), metavar="N",
         help=f"bcrypt cost: each step doubles the work (default: {DEFAULT_ROUNDS}, allowed {MIN_ROUNDS} to 31)",
     )
+
+    sensors = commands.add_parser("sensors", help="list this machine's temperature sensors")
+    sensors.add_subparsers(dest="sensors_command", metavar="ACTION", required=True).add_parser(
+        "print", help="print each sensor as KEY: N°C, where KEY is a value for server-stats' cpu-temp-sensor"
+    )
+
+    mountpoints = commands.add_parser("mountpoints", help="list this machine's mounted file systems")
+    mountpoints_print = mountpoints.add_subparsers(dest="mountpoints_command", metavar="ACTION", required=True).add_parser(
+        "print", help="print each mountpoint with its device, file system and usage, or only the given paths"
+    )
+    mountpoints_print.add_argument("paths", nargs="*", metavar="PATH", help="a path whose file system to show")
     return parser
 
 
@@ -91,6 +109,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if options.command == "password":
         return _hash_password(options)
+    if options.command == "sensors":
+        return _print_sensors()
+    if options.command == "mountpoints":
+        return _print_mountpoints(options.paths)
     return _serve(options)
 
 
@@ -142,6 +164,54 @@ def _read_password() -> str | None:
         return getpass.getpass("Password: ")
     line = sys.stdin.readline()
     return line.removesuffix("\n").removesuffix("\r") if line else None
+
+
+def _print_sensors() -> int:
+    from luna import sysinfo
+
+    readings = sysinfo.read_sensors()
+    if not readings:
+        print(
+            "luna: no temperature sensors found; psutil reads them from /sys/class/hwmon, "
+            "which virtual machines and many containers do not have",
+            file=sys.stderr,
+        )
+        return 0
+
+    guessed = sysinfo.guess_cpu_sensor(readings)
+    for reading in readings:
+        note = "  (server-stats uses it when cpu-temp-sensor is not set)" if reading == guessed else ""
+        print(f"{reading.key}: {reading.celsius:.0f}°C{note}")
+    return 0
+
+
+def _print_mountpoints(paths: list[str]) -> int:
+    from luna import sysinfo
+
+    if not paths:
+        disks, problems = sysinfo.read_disks()
+        for disk in disks:
+            print(_describe_disk(disk))
+        for problem in problems:
+            print(f"luna: {problem}", file=sys.stderr)
+        return 0
+
+    failed = False
+    for path in paths:
+        try:
+            print(_describe_disk(sysinfo.read_disk(path)))
+        except OSError as error:
+            print(f"luna: cannot read the file system of {path}: {error.strerror or error}", file=sys.stderr)
+            failed = True
+    return 1 if failed else 0
+
+
+def _describe_disk(disk: DiskReading) -> str:
+    from luna.sysinfo import format_megabytes
+
+    source = " ".join(part for part in (disk.device, disk.filesystem) if part)
+    usage = f"{format_megabytes(disk.used_mb)} of {format_megabytes(disk.total_mb)} used ({disk.percent:.0f}%)"
+    return f"{disk.path}  {source}  {usage}" if source else f"{disk.path}  {usage}"
 
 
 def _serve(options: argparse.Namespace) -> int:

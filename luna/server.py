@@ -87,13 +87,13 @@ def serve(path: Path | None, host: str | None = None, port: int | None = None) -
 
     services = Services()
     if path is None:
-        listen_host, listen_port = host or "", port or 8080
+        listen_host, listen_port = host or "", 8080 if port is None else port
         loaded, services.demo = load_demo(listen_host, listen_port)
         logger.info("no luna.yml here and no --config given: serving the built-in demo")
     else:
         loaded = load_config(path)
         server = loaded.config.server
-        listen_host, listen_port = host if host is not None else server.host, port or server.port
+        listen_host, listen_port = host if host is not None else server.host, server.port if port is None else port
 
     app, runtime = build_app(loaded, services)
     bind = listen_host or "0.0.0.0"

@@ -1,4 +1,5 @@
-"""The `luna` command: `config validate`, `config print`, `secret make`, `password hash`, colon spellings, `--version`."""
+"""The `luna` command: `config validate`, `config print`, `secret make`, `password hash`, `sensors print`,
+`mountpoints print`, their colon spellings and `--version`."""
 
 from __future__ import annotations
 
@@ -321,3 +322,64 @@ def test_validate_catches_bad_secret_key(tmp_path: Path, capsys: pytest.CaptureF
         "luna.yml:2:15: auth.secret-key: the secret key decodes to 5 bytes; it needs at least 32, "
         "so make a new one with `luna secret make`\n"
     )
+
+
+def fake_sensors(monkeypatch: pytest.MonkeyPatch, chips: dict[str, list[tuple[str, float]]]) -> None:
+    from collections import namedtuple
+
+    import psutil
+
+    temperature = namedtuple("temperature", "label current high critical")
+    readings = {chip: [temperature(label, value, None, None) for label, value in entries] for chip, entries in chips.items()}
+    monkeypatch.setattr(psutil, "sensors_temperatures", lambda: readings, raising=False)
+
+
+@pytest.mark.parametrize("command", [["sensors", "print"], ["sensors:print"]])
+def test_sensors_printed_as_keys(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], command: list[str]) -> None:
+    fake_sensors(monkeypatch, {"nvme": [("Composite", 36.9)], "k10temp": [("Tctl", 51.2)]})
+
+    code, out, err = run(command, capsys)
+
+    assert code == 0
+    assert out.splitlines() == [
+        "nvme_composite: 37°C",
+        "k10temp_tctl: 51°C  (server-stats uses it when cpu-temp-sensor is not set)",
+    ]
+    assert err == ""
+
+
+def test_no_sensors_explained(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    fake_sensors(monkeypatch, {})
+
+    code, out, err = run(["sensors", "print"], capsys)
+
+    assert code == 0
+    assert out == ""
+    assert err.startswith("luna: no temperature sensors found")
+
+
+@pytest.mark.parametrize("command", [["mountpoints", "print"], ["mountpoints:print"]])
+def test_mountpoints_list_root(capsys: pytest.CaptureFixture[str], command: list[str]) -> None:
+    code, out, _ = run(command, capsys)
+
+    assert code == 0
+    assert "/" in [line.split("  ")[0] for line in out.splitlines()]
+
+
+@pytest.mark.parametrize("command", [["mountpoints", "print", "/"], ["mountpoint:info", "/"]])
+def test_mountpoint_info_for_path(capsys: pytest.CaptureFixture[str], command: list[str]) -> None:
+    code, out, _ = run(command, capsys)
+
+    assert code == 0
+    assert out.startswith("/  ")
+    assert out.rstrip().endswith("%)")
+
+
+def test_mountpoint_info_missing_path(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    missing = tmp_path / "absent"
+
+    code, out, err = run(["mountpoint:info", str(missing)], capsys)
+
+    assert code == 1
+    assert out == ""
+    assert err == f"luna: cannot read the file system of {missing}: No such file or directory\n"

@@ -1,4 +1,4 @@
-"""Every registered widget type has its template, stylesheet and tests; type names are unique."""
+"""Every registered widget type has its template, stylesheet, tests and docs page; type names are unique."""
 
 from __future__ import annotations
 
@@ -29,22 +29,47 @@ def missing_files(type_name: str) -> list[str]:
     return [str(path.relative_to(PROJECT_ROOT)) for path in expected_files(type_name) if not path.is_file()]
 
 
+def docs_page(type_name: str) -> Path:
+    """Return the path of the page that documents one widget type's keys for users."""
+
+    return PROJECT_ROOT / "docs" / "widgets" / f"{type_name}.md"
+
+
 def test_built_in_types_registered() -> None:
     assert registry.type_names() == [
         "bookmarks",
+        "calendar",
         "clock",
+        "docker-containers",
         "group",
         "html",
         "iframe",
         "monitor",
         "search",
+        "server-stats",
         "split-column",
+        "to-do",
     ]
 
 
 @pytest.mark.parametrize("type_name", registry.type_names())
 def test_type_has_template_css_and_tests(type_name: str) -> None:
     assert missing_files(type_name) == []
+
+
+@pytest.mark.parametrize("type_name", registry.type_names())
+def test_type_has_docs_page(type_name: str) -> None:
+    page = docs_page(type_name)
+
+    assert page.is_file(), f"{page.relative_to(PROJECT_ROOT)} is missing: document the {type_name} widget's keys there"
+
+
+def test_docs_page_named_after_type() -> None:
+    assert docs_page("split-column") == PROJECT_ROOT / "docs" / "widgets" / "split-column.md"
+
+
+def test_docs_check_fails_without_page() -> None:
+    assert not docs_page("sundial").is_file()
 
 
 @pytest.mark.parametrize("type_name", registry.type_names())

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from datetime import UTC, datetime
 
 from starlette.requests import Request
@@ -29,9 +28,8 @@ async def page_content(request: Request) -> Response:
     if view is None:
         return JSONResponse({"error": "Page not found"}, status_code=404)
 
-    html = runtime.renderer.render_page_content(view)
-    etag = '"' + hashlib.sha256(html.encode()).hexdigest()[:16] + '"'
-    return _fragment(request, html, etag)
+    content = runtime.renderer.page_content(view)
+    return _fragment(request, content.html, content.etag)
 
 
 async def widget_content(request: Request) -> Response:

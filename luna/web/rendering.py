@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from dataclasses import dataclass
 from urllib.parse import quote
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
@@ -18,6 +19,15 @@ from luna.widgets.base import Rendered, Widget
 logger = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True)
+class PageContent:
+    """A page's rendered content, the widget versions it was rendered from, and its ETag."""
+
+    key: tuple[str, ...]
+    html: str
+    etag: str
+
+
 class Renderer:
     """Renders one dashboard; built again with each configuration."""
 
@@ -28,6 +38,7 @@ class Renderer:
         self.base_url = self.config.server.base_url
         self.themes = theme_choices(self.config.theme)
         self.env = self._environment()
+        self._page_cache: dict[str, PageContent] = {}
 
     def _environment(self) -> Environment:
         env = Environment(
@@ -90,12 +101,27 @@ class Renderer:
         return Rendered(html, version)
 
     def render_page_content(self, view: PageView) -> str:
-        return self.env.get_template("page-content.html").render(page=view, widget_html=_widget_html)
+        return self.page_content(view).html
+
+    def page_content(self, view: PageView) -> PageContent:
+        """Return the page's content and its ETag, rendered again only when a widget on it changed."""
+
+        key = tuple(widget.rendered.version if widget.rendered else "" for widget in view.top_level_widgets())
+        cached = self._page_cache.get(view.slug)
+        if cached is not None and cached.key == key:
+            return cached
+
+        html = self.env.get_template("page-content.html").render(page=view, widget_html=_widget_html)
+        content = PageContent(key, html, '"' + hashlib.sha256(html.encode()).hexdigest()[:16] + '"')
+        self._page_cache[view.slug] = content
+        return content
 
     def render_document(self, view: PageView, theme_key: str | None, live_last_id: str = "", live_retry_ms: int = 2000) -> str:
+        content = self.page_content(view)
         return self.env.get_template("document.html").render(
             page=view,
-            content=Markup(self.render_page_content(view)),
+            content=Markup(content.html),
+            page_etag=content.etag,
             theme=self.theme(theme_key),
             themes=list(self.themes.values()),
             widget_html=_widget_html,

@@ -2,11 +2,15 @@
 
 from luna.widgets import (  # noqa: F401
     bookmarks,
+    calendar,
     clock,
+    docker_containers,
     group,
     html,
     iframe,
     monitor,
     search,
+    server_stats,
     split_column,
+    to_do,
 )

@@ -11,12 +11,10 @@ _aliases: dict[str, str] = {}
 # a clear answer instead of "unknown type".
 GLANCE_ONLY_TYPES = frozenset(
     {
-        "calendar",
         "calendar-legacy",
         "change-detection",
         "custom-api",
         "dns-stats",
-        "docker-containers",
         "extension",
         "hacker-news",
         "lobsters",
@@ -26,8 +24,6 @@ GLANCE_ONLY_TYPES = frozenset(
         "releases",
         "repository",
         "rss",
-        "server-stats",
-        "to-do",
         "twitch-channels",
         "twitch-top-games",
         "videos",

@@ -147,3 +147,35 @@ def load(page: Page, url: str) -> None:
 
     page.goto(url)
     page.wait_for_selector("html.page-ready", state="attached")
+
+
+# Scripts for `page.evaluate` that do what page.js does on a live update. A
+# dynamic import returns the module instance the page already loaded.
+
+# Runs page.js's setupContent on the whole document again.
+SET_UP_AGAIN = """
+async () => {
+  const entry = document.querySelector('script[type="module"]').src;
+  const page = await import(entry);
+  page.setupContent(document);
+}
+"""
+
+# Fetches one widget's content and swaps it in; takes the widget id.
+REPLACE_WIDGET = """
+async (widgetId) => {
+  const entry = document.querySelector('script[type="module"]').src;
+  const widgets = await import(new URL("widgets.js", entry));
+  const html = await widgets.fetchWidget(`/api/widgets/${widgetId}/content/`);
+  widgets.replaceWidget(widgetId, html);
+}
+"""
+
+# Fetches the page content and swaps it in, as after a configuration reload.
+REFRESH_PAGE = """
+async () => {
+  const entry = document.querySelector('script[type="module"]').src;
+  const widgets = await import(new URL("widgets.js", entry));
+  await widgets.refreshPage();
+}
+"""

@@ -198,7 +198,8 @@ def test_unrelated_widget_type_lists_types(tmp_path: Path) -> None:
 
     assert problem.message == (
         'unknown widget type "spreadsheet"; the types are: '
-        "bookmarks, clock, group, html, iframe, monitor, search, split-column (in page \"Home\")"
+        "bookmarks, calendar, clock, docker-containers, group, html, iframe, monitor, search, server-stats, "
+        'split-column, to-do (in page "Home")'
     )
 
 

@@ -1,16 +1,20 @@
-"""Build one widget from a YAML snippet and render it in any state, without a server."""
+"""Build one widget from a YAML snippet and render it in any state, or run it in a dashboard the test refreshes by hand."""
 
 from __future__ import annotations
 
 import textwrap
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
+
+import httpx
 
 from luna.clock import ManualClock
 from luna.runtime import Runtime
 from luna.web.rendering import render_with_ancestors
 from luna.widgets.base import Widget, WidgetState
-from tests.support.dashboards import load_text
+from tests.support.dashboards import load_text, running_dashboard
 from tests.support.html import Element, parse_html
 
 # The smallest valid configuration of each built-in type. The widget frame
@@ -23,7 +27,9 @@ MINIMAL_WIDGETS = {
               - title: Router
                 url: http://192.168.1.1/
         """,
+    "calendar": "type: calendar",
     "clock": "type: clock",
+    "docker-containers": "type: docker-containers\nsock-path: /nonexistent/docker.sock",
     "group": """
         type: group
         widgets:
@@ -38,11 +44,13 @@ MINIMAL_WIDGETS = {
             url: http://127.0.0.1:9/
         """,
     "search": "type: search",
+    "server-stats": "type: server-stats",
     "split-column": """
         type: split-column
         widgets:
           - type: clock
         """,
+    "to-do": "type: to-do",
 }
 
 
@@ -94,3 +102,27 @@ def _outer_element(html: str) -> Element:
     if len(elements) != 1:
         raise AssertionError(f"a widget renders as one element, found {len(elements)}")
     return elements[0]
+
+
+@asynccontextmanager
+async def refreshed_by_test(folder: Path, widget_yaml: str) -> AsyncIterator[tuple[Runtime, httpx.AsyncClient, Widget]]:
+    """A running dashboard holding one widget that only the test refreshes, with `refreshed_html`.
+
+    The scheduler's own tasks are stopped, so moving the manual clock wakes no
+    scheduled refresh that would race with the test's.
+    """
+
+    async with running_dashboard(folder, page_with_widget(widget_yaml)) as (runtime, client):
+        widget = runtime.dashboard.first_page.columns[0][1][0]
+        assert runtime.scheduler is not None
+        await runtime.scheduler.stop()
+        yield runtime, client, widget
+
+
+async def refreshed_html(runtime: Runtime, client: httpx.AsyncClient, widget: Widget) -> str:
+    """Refresh the widget once and return its HTML from the widget content endpoint."""
+
+    assert runtime.scheduler is not None
+    await runtime.scheduler.refresh_once(widget)
+    response = await client.get(f"/api/widgets/{widget.id}/content/")
+    return response.text

@@ -222,3 +222,24 @@ def _server_loop(runtime: Runtime) -> asyncio.AbstractEventLoop:
     if runtime.loop is None:
         raise AssertionError("the runtime has not started")
     return runtime.loop
+
+
+async def test_aborted_streams_leave_no_subscribers(tmp_path: Path, service: FakeHTTP) -> None:
+    path = write_config(tmp_path, MONITOR.format(url=service.url))
+    runtime, app = start_luna(path)
+
+    with serve_in_thread(app, runtime=runtime) as base:
+        port = int(base.rsplit(":", 1)[1])
+        for _ in range(1000):
+            reader, writer = await asyncio.open_connection("127.0.0.1", port)
+            writer.write(b"GET /api/events HTTP/1.1\r\nHost: luna\r\n\r\n")
+            await reader.readuntil(b"\r\n\r\n")
+            writer.transport.abort()
+
+        deadline = time.monotonic() + 10
+        while runtime.hub.subscribers:
+            assert time.monotonic() < deadline, f"{len(runtime.hub.subscribers)} subscribers left behind"
+            await asyncio.sleep(0.05)
+        remaining = len(runtime.hub.subscribers)
+
+    assert remaining == 0

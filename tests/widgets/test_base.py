@@ -11,7 +11,10 @@ import pytest
 from luna.checks.result import CheckResult, Status
 from luna.widgets import registry
 from luna.widgets.base import Widget, WidgetError, WidgetState
+from luna.widgets.docker_containers import Container
+from luna.widgets.docker_status import parse_status
 from luna.widgets.refresh import RefreshContext
+from luna.widgets.server_stats import Gauge, ServerView
 from tests.support.dashboards import running_dashboard
 from tests.support.html import Element, nesting_problems, parse_html
 from tests.support.widgets import MINIMAL_WIDGETS, page_with_widget, stage_widget
@@ -19,7 +22,17 @@ from tests.support.widgets import MINIMAL_WIDGETS, page_with_widget, stage_widge
 NOW = 1_700_000_000.0
 ALL_TYPES = registry.type_names()
 # Types that draw a header unless `hide-header: true`.
-HEADED_TYPES = ["bookmarks", "clock", "iframe", "monitor", "search"]
+HEADED_TYPES = [
+    "bookmarks",
+    "calendar",
+    "clock",
+    "docker-containers",
+    "iframe",
+    "monitor",
+    "search",
+    "server-stats",
+    "to-do",
+]
 # Types whose header is off unless `hide-header: false`.
 HEADLESS_TYPES = ["html", "split-column"]
 
@@ -46,6 +59,10 @@ def good_data(widget: Widget) -> Any:
         return None
     if widget.type == "monitor":
         return (CheckResult(Status.UP, NOW, code=200, response_time_ms=12, label="OK"),)
+    if widget.type == "docker-containers":
+        return (Container("abc123", "web", "nginx:1.27", parse_status("running", "Up 3 minutes")),)
+    if widget.type == "server-stats":
+        return (ServerView(name="nas", load1=5, load15=10, memory=Gauge(40, 3200.0, 8000.0)),)
     pytest.fail(f"add sample data for the refreshing type {widget.type!r} to good_data()")
 
 

@@ -2,8 +2,10 @@
 // the page replaces. Each initialiser marks what it set up, so running it on
 // the same element twice adds nothing.
 
+import { setupCalendars } from "./calendar.js";
 import { setupClocks } from "./clock.js";
 import { setupCollapsibleLists } from "./collapsible.js";
+import { setupDockerContainers } from "./docker-containers.js";
 import { setupGroups } from "./group.js";
 import { setupMasonry } from "./masonry.js";
 import { setupMenus } from "./menus.js";
@@ -11,11 +13,15 @@ import { setupPendingWidgets } from "./pending.js";
 import { setupRelativeTimes } from "./relative-time.js";
 import { setupSearchBoxes } from "./search.js";
 import { setupThemePicker } from "./theme.js";
+import { setupTodoLists } from "./to-do.js";
 import { startLiveUpdates } from "./live.js";
 import { onContentReplaced } from "./widgets.js";
 
 export function setupContent(root) {
   setupClocks(root);
+  setupCalendars(root);
+  setupTodoLists(root);
+  setupDockerContainers(root);
   setupCollapsibleLists(root);
   setupSearchBoxes(root);
   setupGroups(root);

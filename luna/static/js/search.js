@@ -61,7 +61,7 @@ function setupBox(box) {
     event.preventDefault();
 
     const template = bang ? bang.url : box.dataset.searchUrl;
-    const url = template.replace("{QUERY}", encodeURIComponent(query));
+    const url = template.replaceAll("{QUERY}", encodeURIComponent(query));
     const newTab = (box.dataset.newTab === "true") !== (event.ctrlKey || event.metaKey);
     lastQuery = input.value;
     input.value = "";

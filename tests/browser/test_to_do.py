@@ -1,0 +1,283 @@
+"""The to-do list in the browser: tasks added, edited, ticked, deleted and reordered, kept in localStorage."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from playwright.sync_api import Locator, Page, expect
+
+from tests.browser.support import REPLACE_WIDGET, SET_UP_AGAIN, LiveDashboard, PageProblems, load
+
+pytestmark = pytest.mark.browser
+
+TODO = """
+pages:
+  - name: Home
+    columns:
+      - size: full
+        widgets:
+          - type: to-do
+            id: chores
+"""
+
+TWO_LISTS = """
+pages:
+  - name: Home
+    columns:
+      - size: full
+        widgets:
+          - type: to-do
+            title: Chores
+            id: chores
+          - type: to-do
+            title: Shopping
+            id: shopping
+"""
+
+
+def open_list(new_page: Callable[..., Page], dashboard: LiveDashboard) -> Page:
+    page = new_page()
+    load(page, dashboard.url)
+    return page
+
+
+def new_task(page: Page) -> Locator:
+    return page.get_by_role("textbox", name="New task")
+
+
+def task_texts(page: Page) -> Locator:
+    return page.locator(".todo-item-text")
+
+
+def stored(page: Page, key: str = "todo-chores") -> Any:
+    return json.loads(page.evaluate("(key) => localStorage.getItem(key)", key) or "null")
+
+
+def expect_tasks(page: Page, texts: list[str]) -> None:
+    expect(task_texts(page)).to_have_count(len(texts))
+    for index, text in enumerate(texts):
+        expect(task_texts(page).nth(index)).to_have_value(text)
+
+
+def add(page: Page, *texts: str) -> None:
+    for text in texts:
+        new_task(page).fill(text)
+        new_task(page).press("Enter")
+
+
+def test_enter_adds_at_bottom(
+    serve_dashboard: Callable[[str], LiveDashboard], new_page: Callable[..., Page], page_problems: PageProblems
+) -> None:
+    page = open_list(new_page, serve_dashboard(TODO))
+
+    add(page, "Water plants", "Take out bins")
+
+    expect_tasks(page, ["Water plants", "Take out bins"])
+    expect(new_task(page)).to_have_value("")
+    assert stored(page) == [{"text": "Water plants", "checked": False}, {"text": "Take out bins", "checked": False}]
+    assert page_problems.console_errors == []
+
+
+def test_ctrl_enter_adds_at_top(serve_dashboard: Callable[[str], LiveDashboard], new_page: Callable[..., Page]) -> None:
+    page = open_list(new_page, serve_dashboard(TODO))
+    add(page, "Water plants")
+
+    new_task(page).fill("Call the plumber")
+    new_task(page).press("Control+Enter")
+
+    expect_tasks(page, ["Call the plumber", "Water plants"])
+
+
+def test_blank_task_not_added(serve_dashboard: Callable[[str], LiveDashboard], new_page: Callable[..., Page]) -> None:
+    page = open_list(new_page, serve_dashboard(TODO))
+
+    add(page, "   ")
+
+    expect(task_texts(page)).to_have_count(0)
+
+
+def test_tasks_survive_reload(serve_dashboard: Callable[[str], LiveDashboard], new_page: Callable[..., Page]) -> None:
+    dashboard = serve_dashboard(TODO)
+    page = open_list(new_page, dashboard)
+    add(page, "Water plants", "Take out bins")
+    page.locator(".todo-item-checkbox").first.check()
+
+    load(page, dashboard.url)
+
+    expect_tasks(page, ["Water plants", "Take out bins"])
+    expect(page.locator(".todo-item-checkbox").first).to_be_checked()
+
+
+def test_inline_edit_saved(serve_dashboard: Callable[[str], LiveDashboard], new_page: Callable[..., Page]) -> None:
+    page = open_list(new_page, serve_dashboard(TODO))
+    add(page, "Water plants")
+
+    task_texts(page).first.fill("Water the tomatoes")
+
+    assert stored(page) == [{"text": "Water the tomatoes", "checked": False}]
+
+
+def test_completed_task_marked(serve_dashboard: Callable[[str], LiveDashboard], new_page: Callable[..., Page]) -> None:
+    page = open_list(new_page, serve_dashboard(TODO))
+    add(page, "Water plants", "Take out bins")
+
+    page.get_by_role("checkbox", name="Done").nth(1).check()
+
+    expect(page.locator(".todo-item").nth(1)).to_have_class("todo-item todo-item-done")
+    assert stored(page)[1] == {"text": "Take out bins", "checked": True}
+
+
+def test_deleted_task_removed(serve_dashboard: Callable[[str], LiveDashboard], new_page: Callable[..., Page]) -> None:
+    page = open_list(new_page, serve_dashboard(TODO))
+    add(page, "Water plants", "Take out bins")
+
+    page.locator(".todo-item").first.hover()
+    page.get_by_role("button", name="Delete task").first.click()
+
+    expect_tasks(page, ["Take out bins"])
+    assert stored(page) == [{"text": "Take out bins", "checked": False}]
+
+
+def test_drag_moves_task_up(serve_dashboard: Callable[[str], LiveDashboard], new_page: Callable[..., Page]) -> None:
+    page = open_list(new_page, serve_dashboard(TODO))
+    add(page, "One", "Two", "Three")
+    handle = page.locator(".todo-item-handle").nth(2)
+    target = page.locator(".todo-item").first.bounding_box()
+    assert target is not None
+
+    page.locator(".todo-item").nth(2).hover()
+    handle.hover()
+    page.mouse.down()
+    page.mouse.move(target["x"] + 10, target["y"] + 2, steps=8)
+    page.mouse.up()
+
+    expect_tasks(page, ["Three", "One", "Two"])
+    assert [task["text"] for task in stored(page)] == ["Three", "One", "Two"]
+
+
+def test_drag_moves_task_to_bottom(serve_dashboard: Callable[[str], LiveDashboard], new_page: Callable[..., Page]) -> None:
+    page = open_list(new_page, serve_dashboard(TODO))
+    add(page, "One", "Two", "Three")
+    last = page.locator(".todo-item").nth(2).bounding_box()
+    assert last is not None
+
+    page.locator(".todo-item").first.hover()
+    page.locator(".todo-item-handle").first.hover()
+    page.mouse.down()
+    page.mouse.move(last["x"] + 10, last["y"] + last["height"] + 4, steps=8)
+    page.mouse.up()
+
+    expect_tasks(page, ["Two", "Three", "One"])
+
+
+def test_alt_arrow_moves_task(serve_dashboard: Callable[[str], LiveDashboard], new_page: Callable[..., Page]) -> None:
+    page = open_list(new_page, serve_dashboard(TODO))
+    add(page, "One", "Two", "Three")
+
+    task_texts(page).nth(2).press("Alt+ArrowUp")
+
+    expect_tasks(page, ["One", "Three", "Two"])
+    expect(task_texts(page).nth(1)).to_be_focused()
+    assert [task["text"] for task in stored(page)] == ["One", "Three", "Two"]
+
+
+def test_escape_returns_to_input(serve_dashboard: Callable[[str], LiveDashboard], new_page: Callable[..., Page]) -> None:
+    page = open_list(new_page, serve_dashboard(TODO))
+    add(page, "One")
+
+    task_texts(page).first.press("Escape")
+
+    expect(new_task(page)).to_be_focused()
+
+
+def test_enter_in_task_adds_no_line(serve_dashboard: Callable[[str], LiveDashboard], new_page: Callable[..., Page]) -> None:
+    page = open_list(new_page, serve_dashboard(TODO))
+    add(page, "One")
+
+    task_texts(page).first.press("End")
+    task_texts(page).first.press("Enter")
+
+    expect(task_texts(page).first).to_have_value("One")
+    expect(new_task(page)).to_be_focused()
+
+
+def test_arrow_down_reaches_last_added(serve_dashboard: Callable[[str], LiveDashboard], new_page: Callable[..., Page]) -> None:
+    page = open_list(new_page, serve_dashboard(TODO))
+    add(page, "One")
+    new_task(page).fill("Zero")
+    new_task(page).press("Control+Enter")
+
+    new_task(page).press("ArrowDown")
+
+    expect(task_texts(page).first).to_be_focused()
+
+
+def test_escape_leaves_input(serve_dashboard: Callable[[str], LiveDashboard], new_page: Callable[..., Page]) -> None:
+    page = open_list(new_page, serve_dashboard(TODO))
+    new_task(page).focus()
+
+    new_task(page).press("Escape")
+
+    expect(new_task(page)).not_to_be_focused()
+
+
+def test_lists_kept_apart_by_id(serve_dashboard: Callable[[str], LiveDashboard], new_page: Callable[..., Page]) -> None:
+    page = open_list(new_page, serve_dashboard(TWO_LISTS))
+
+    new_task(page).nth(1).fill("Milk")
+    new_task(page).nth(1).press("Enter")
+
+    assert stored(page, "todo-shopping") == [{"text": "Milk", "checked": False}]
+    assert stored(page, "todo-chores") is None
+
+
+def test_glance_stored_list_loaded(serve_dashboard: Callable[[str], LiveDashboard], new_page: Callable[..., Page]) -> None:
+    dashboard = serve_dashboard(TODO)
+    page = open_list(new_page, dashboard)
+    page.evaluate("""() => localStorage.setItem("todo-chores", '[{"text":"From Glance","checked":true}]')""")
+
+    load(page, dashboard.url)
+
+    expect_tasks(page, ["From Glance"])
+    expect(page.locator(".todo-item-checkbox")).to_be_checked()
+
+
+def test_invalid_storage_starts_empty(
+    serve_dashboard: Callable[[str], LiveDashboard], new_page: Callable[..., Page], page_problems: PageProblems
+) -> None:
+    dashboard = serve_dashboard(TODO)
+    page = open_list(new_page, dashboard)
+    page.evaluate("""() => localStorage.setItem("todo-chores", "{not json")""")
+
+    load(page, dashboard.url)
+    add(page, "Fresh start")
+
+    assert stored(page) == [{"text": "Fresh start", "checked": False}]
+    assert page_problems.console_errors == []
+
+
+def test_widget_swap_keeps_tasks_and_draft(
+    serve_dashboard: Callable[[str], LiveDashboard], new_page: Callable[..., Page]
+) -> None:
+    dashboard = serve_dashboard(TODO)
+    page = open_list(new_page, dashboard)
+    add(page, "One")
+    new_task(page).fill("Half-typed")
+
+    page.evaluate(REPLACE_WIDGET, dashboard.widget("to-do").id)
+
+    expect_tasks(page, ["One"])
+    expect(new_task(page)).to_have_value("Half-typed")
+
+
+def test_second_setup_adds_task_once(serve_dashboard: Callable[[str], LiveDashboard], new_page: Callable[..., Page]) -> None:
+    page = open_list(new_page, serve_dashboard(TODO))
+    page.evaluate(SET_UP_AGAIN)
+
+    add(page, "Only once")
+
+    expect(task_texts(page)).to_have_count(1)
+    assert len(stored(page)) == 1
