@@ -22,6 +22,9 @@ from luna.auth.sessions import SESSION_LIFETIME
 # have all left the window are dropped; if that is not enough (a flood of
 # made-up names), the oldest go first.
 MAX_TRACKED = 10_000
+# Longer than any valid user name (50 characters), so a made-up name of
+# kilobytes costs no more memory than a real one.
+MAX_KEY_LENGTH = 64
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,13 @@ class _FailureLog:
     def clear(self, key: str) -> None:
         self._times.pop(key, None)
 
+    def remove(self, key: str, time: float) -> None:
+        times = self._times.get(key)
+        if times is not None and time in times:
+            times.remove(time)
+            if not times:
+                del self._times[key]
+
     def _make_room(self, now: float, window: float) -> None:
         for key in list(self._times):
             self.recent(key, now, window)
@@ -74,6 +84,7 @@ class LoginThrottle:
     def wait(self, address: str, user: str, now: float, settings: ThrottleSettings) -> int | None:
         """Return the whole seconds to wait before this address may try this user, or None to go ahead."""
 
+        user = user[:MAX_KEY_LENGTH]
         waits = [self._wait_for(self._by_address.recent(address, now, settings.window), now, settings)]
         if not self._is_known(user, address, now):
             waits.append(self._wait_for(self._by_user.recent(user, now, settings.window), now, settings))
@@ -81,12 +92,27 @@ class LoginThrottle:
         longest = max((wait for wait in waits if wait is not None), default=None)
         return None if longest is None else max(1, math.ceil(longest))
 
+    def attempt(self, address: str, user: str, now: float, settings: ThrottleSettings) -> int | None:
+        """Start a login try: return the seconds to wait instead, or None and count the try as failed.
+
+        Counting it before the password is checked keeps a burst of
+        simultaneous tries to the limit; `succeeded` takes it back.
+        """
+
+        wait = self.wait(address, user, now, settings)
+        if wait is None:
+            self.failed(address, user, now, settings)
+        return wait
+
     def failed(self, address: str, user: str, now: float, settings: ThrottleSettings) -> None:
         self._by_address.add(address, now, settings.window)
-        self._by_user.add(user, now, settings.window)
+        self._by_user.add(user[:MAX_KEY_LENGTH], now, settings.window)
 
-    def succeeded(self, address: str, user: str, now: float) -> None:
+    def succeeded(self, address: str, user: str, attempted_at: float, now: float) -> None:
+        """Record a successful login whose try `attempt` counted at `attempted_at`."""
+
         self._by_address.clear(address)
+        self._by_user.remove(user[:MAX_KEY_LENGTH], attempted_at)
         if (user, address) not in self._known and len(self._known) >= MAX_TRACKED:
             self._forget_old_logins(now)
         self._known[(user, address)] = now

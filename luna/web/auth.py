@@ -54,6 +54,7 @@ class Authenticator:
         self.key = auth.key_bytes
         self.codec = SessionCodec(self.key)
         self.throttle_settings = ThrottleSettings(auth.login_limit.failures, auth.login_limit.window)
+        logger.info("logins required: %d users (%s)", len(accounts), ", ".join(sorted(accounts)))
 
     def start_session(self, user: str, now: float) -> Session:
         return self.codec.issue(user, self._fingerprint(user), now)

@@ -78,9 +78,10 @@ async def authenticate(request: Request) -> Response:
     runtime = runtime_of(request)
     address = client_address(request.scope, runtime.dashboard.config.server)
     settings = authenticator.throttle_settings
-    wait = gate.throttle.wait(address, username, runtime.clock.now(), settings)
+    attempted_at = runtime.clock.now()
+    wait = gate.throttle.attempt(address, username, attempted_at, settings)
     if wait is not None:
-        logger.debug("login for user %r from %s rejected for %d s more: too many failures", username, address, wait)
+        logger.debug("login for user %.60r from %s rejected for %d s more: too many failures", username, address, wait)
         return _too_many(wait)
 
     async with gate.verifications:
@@ -90,23 +91,23 @@ async def authenticate(request: Request) -> Response:
     if account is None:
         return _failed(gate, authenticator, address, username, now)
 
-    gate.throttle.succeeded(address, username, now)
+    gate.throttle.succeeded(address, username, attempted_at, now)
     session = authenticator.start_session(account.name, now)
-    logger.info("user %r logged in from %s", account.name, address)
+    logger.info("user %.60r logged in from %s", account.name, address)
     response = JSONResponse({"user": account.name}, headers={"Cache-Control": "no-store"})
     response.headers.append("set-cookie", gate.session_cookie(request.scope, session))
     return response
 
 
 def _failed(gate: SessionGate, authenticator: Authenticator, address: str, username: str, now: float) -> Response:
+    # `attempt` has already counted this try.
     settings = authenticator.throttle_settings
-    gate.throttle.failed(address, username, now, settings)
-    logger.info("failed login for user %r from %s", username, address)
+    logger.info("failed login for user %.60r from %s", username, address)
 
     wait = gate.throttle.wait(address, username, now, settings)
     if wait is not None:
         logger.warning(
-            "login for user %r from %s blocked for %d s: %d failed logins within %g s (auth.login-limit)",
+            "login for user %.60r from %s blocked for %d s: %d failed logins within %g s (auth.login-limit)",
             username,
             address,
             wait,
@@ -171,7 +172,7 @@ async def logout(request: Request) -> Response:
     if session is not None and request.method == "GET":
         gate.end_session(session)
         address = client_address(request.scope, runtime_of(request).dashboard.config.server)
-        logger.info("user %r logged out from %s", session.user, address)
+        logger.info("user %.60r logged out from %s", session.user, address)
 
     base = runtime_of(request).dashboard.config.server.base_url
     response = RedirectResponse(f"{base}/login", status_code=303, headers={"Cache-Control": "no-store"})

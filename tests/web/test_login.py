@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import bcrypt
@@ -148,6 +149,15 @@ async def test_block_lifts_after_window(tmp_path: Path) -> None:
     assert still_blocked.status_code == 429
     assert still_blocked.headers["retry-after"] == "10"
     assert allowed.status_code == 200
+
+
+async def test_simultaneous_tries_limited(tmp_path: Path) -> None:
+    async with auth_dashboard(tmp_path, auth_config()) as dashboard:
+        client = dashboard.client()
+        responses = await asyncio.gather(*(log_in(client, password=f"guess {n}") for n in range(12)))
+
+    statuses = sorted(response.status_code for response in responses)
+    assert statuses == [401] * 5 + [429] * 7
 
 
 async def test_blocked_tries_cost_no_bcrypt(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
