@@ -479,3 +479,11 @@ async def test_any_host_logs_in(tmp_path: Path, host: str) -> None:
 
     assert login.status_code == 200
     assert page.status_code == 200
+
+
+async def test_login_page_in_chosen_theme(tmp_path: Path) -> None:
+    async with auth_dashboard(tmp_path, auth_config()) as dashboard:
+        page = await dashboard.client().get("/login", headers={"Cookie": "theme=default-light"})
+
+    assert 'data-theme="default-light"' in page.text
+    assert 'data-scheme="light"' in page.text
