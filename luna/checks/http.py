@@ -193,7 +193,7 @@ def status_label(code: int) -> str:
 
 
 def failed_result(error: httpx.HTTPError, target: HttpTarget, now: float) -> CheckResult:
-    cause = _root_cause(error)
+    cause = root_cause(error)
     if isinstance(cause, NameResolutionError):
         return dns_failure(cause, now)
 
@@ -238,7 +238,7 @@ def _target_host(error: httpx.HTTPError) -> str:
         return "the host"
 
 
-def _root_cause(error: BaseException) -> BaseException:
+def root_cause(error: BaseException) -> BaseException:
     seen = set()
     current: BaseException = error
     while id(current) not in seen:

@@ -32,6 +32,20 @@ class ConfigProblem:
         return f"{where}{what}{self.message}"
 
 
+class ValuePositionError(ValueError):
+    """An invalid text value whose problem sits at a 1-based line and column inside the text.
+
+    Raised by model validators, such as the check of a custom-api template,
+    so the problem is reported at that place in the file rather than at the
+    start of the value.
+    """
+
+    def __init__(self, message: str, line: int, column: int) -> None:
+        super().__init__(message)
+        self.line = line
+        self.column = column
+
+
 class ConfigError(Exception):
     """A configuration that cannot be used, with every problem found in it."""
 

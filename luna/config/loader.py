@@ -29,7 +29,9 @@ FALLBACK_CONFIG_NAMES = ("luna.yaml", "glance.yml", "glance.yaml")
 # Keys whose values `luna config print` hides, in block (`key: value`) and
 # flow (`{key: value, …}`) mappings.
 SENSITIVE_KEYS = (
-    r"[\"']?(?:password|password-hash|secret-key|token|api-key|apikey|client-secret|secret|gitlab-token|authorization)[\"']?"
+    # Header names such as X-Api-Key and X-Auth-Token count too.
+    r"[\"']?(?:x-)?(?:password|password-hash|secret-key|token|api-key|apikey|api_key|client-secret|secret|gitlab-token"
+    r"|authorization|auth-token|access-token)[\"']?"
 )
 SENSITIVE_BLOCK_VALUE = re.compile(
     rf"^(?P<lead>\s*(?:-\s+)?{SENSITIVE_KEYS}\s*:\s*)"

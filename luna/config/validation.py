@@ -18,7 +18,7 @@ from typing import Any, Union
 from pydantic import BaseModel, ValidationError
 
 from luna.auth.passwords import username_problem
-from luna.config.errors import ConfigProblem, Location
+from luna.config.errors import ConfigProblem, Location, ValuePositionError
 from luna.config.fields import describe_value, suggest
 from luna.config.models import RESERVED_SLUGS, Config, slug_from_name
 from luna.config.yaml_tree import KeyPath, Mark, YamlTree
@@ -66,8 +66,8 @@ class _Problems:
     locate: Locator
     found: list[ConfigProblem]
 
-    def add(self, path: KeyPath, message: str, prefer_key: bool = False) -> None:
-        mark = self.tree.mark_of(path, prefer_key=prefer_key)
+    def add(self, path: KeyPath, message: str, prefer_key: bool = False, mark: Mark | None = None) -> None:
+        mark = mark or self.tree.mark_of(path, prefer_key=prefer_key)
         location = self.locate(mark) if mark else None
         context = _describe_context(self.tree.value, path)
         self.found.append(ConfigProblem(message + context, location, format_key_path(path)))
@@ -272,7 +272,16 @@ def _add_validation_errors(error: ValidationError, model: type[BaseModel], prefi
         elif kind == "missing" and loc not in misspelt:
             problems.add(path[:-1], f'missing required key "{loc[-1]}"')
         elif kind != "missing":
-            problems.add(path, _value_message(detail, loc))
+            problems.add(path, _value_message(detail, loc), mark=_mark_inside_value(detail, path, problems.tree))
+
+
+def _mark_inside_value(detail: Any, path: KeyPath, tree: YamlTree) -> Mark | None:
+    """Return the mark of a problem inside a text value, for errors that carry a position (a template's syntax error)."""
+
+    error = (detail.get("ctx") or {}).get("error")
+    if not isinstance(error, ValuePositionError):
+        return None
+    return tree.mark_inside(path, error.line, error.column)
 
 
 def _clean_loc(detail: Any) -> KeyPath:

@@ -45,6 +45,22 @@ class Mark:
     column: int
 
 
+@dataclass(frozen=True)
+class ScalarLayout:
+    """The position of a scalar value's text, from which a place inside the value is found in the file.
+
+    `style` is PyYAML's: "" for plain, a quote character, "|" for literal
+    and ">" for folded block scalars. For block scalars `content_line` is the
+    0-based line of the value's first line and `indent` its indentation.
+    """
+
+    start: Mark
+    style: str
+    single_line: bool
+    content_line: int = 0
+    indent: int = 0
+
+
 @dataclass
 class YamlTree:
     """Parsed values plus the marks of each key and value by key path."""
@@ -52,6 +68,7 @@ class YamlTree:
     value: Any
     key_marks: dict[KeyPath, Mark] = field(default_factory=dict)
     value_marks: dict[KeyPath, Mark] = field(default_factory=dict)
+    scalar_layouts: dict[KeyPath, ScalarLayout] = field(default_factory=dict)
 
     def mark_of(self, path: KeyPath, prefer_key: bool = False) -> Mark | None:
         """Return the mark of the nearest ancestor-or-self of `path` that has one."""
@@ -64,6 +81,26 @@ class YamlTree:
             if prefix in second:
                 return second[prefix]
         return None
+
+    def mark_inside(self, path: KeyPath, line: int, column: int) -> Mark | None:
+        """Return the mark of a 1-based line and column inside the text value at `path`.
+
+        Exact for literal block scalars (`key: |`), whose lines are the lines
+        of the file, and for the first line of a one-line plain or quoted
+        scalar. Folded and multi-line flow scalars join lines, so for them,
+        as for a position past the value, the mark of the value's start is returned.
+        """
+
+        layout = self.scalar_layouts.get(path)
+        if layout is None:
+            return self.mark_of(path)
+
+        if layout.style == "|":
+            return Mark(layout.content_line + line - 1, layout.indent + column - 1)
+        if layout.style in ("", "'", '"') and layout.single_line and line == 1:
+            quote = 1 if layout.style else 0
+            return Mark(layout.start.line, layout.start.column + quote + column - 1)
+        return layout.start
 
 
 @dataclass(frozen=True)
@@ -95,9 +132,9 @@ def parse_yaml(text: str) -> tuple[YamlTree, list[YamlIssue]]:
     except yaml.YAMLError as error:
         raise YamlSyntaxError(YamlIssue(f"invalid YAML: {error}", None)) from None
 
-    builder = _TreeBuilder()
+    builder = _TreeBuilder(text.split("\n"))
     value = builder.build(node, ()) if node is not None else None
-    return YamlTree(value, builder.key_marks, builder.value_marks), builder.issues
+    return YamlTree(value, builder.key_marks, builder.value_marks, builder.scalar_layouts), builder.issues
 
 
 # Hints for libyaml's and PyYAML's syntax errors, matched by a part of their wording.
@@ -220,9 +257,11 @@ class WrittenFloat(_WrittenNumber, float):
 
 
 class _TreeBuilder:
-    def __init__(self) -> None:
+    def __init__(self, lines: list[str]) -> None:
+        self.lines = lines
         self.key_marks: dict[KeyPath, Mark] = {}
         self.value_marks: dict[KeyPath, Mark] = {}
+        self.scalar_layouts: dict[KeyPath, ScalarLayout] = {}
         self.issues: list[YamlIssue] = []
 
     def report(self, issue: YamlIssue) -> None:
@@ -238,7 +277,22 @@ class _TreeBuilder:
             return self._mapping(node, path)
         if isinstance(node, SequenceNode):
             return [self.build(item, path + (index,)) for index, item in enumerate(node.value)]
+        self.scalar_layouts.setdefault(path, self._layout(node))
         return _scalar(node)
+
+    def _layout(self, node: ScalarNode) -> ScalarLayout:
+        start = _mark(node)
+        style = node.style or ""
+        single_line = node.end_mark.line == node.start_mark.line
+        if style not in ("|", ">"):
+            return ScalarLayout(start, style, single_line)
+
+        # The content starts on the line after the `|` or `>` indicator, and
+        # its first line that is not blank sets the indentation.
+        content_line = start.line + 1
+        content = self.lines[content_line : node.end_mark.line + 1]
+        indent = next((len(line) - len(line.lstrip(" ")) for line in content if line.strip()), 0)
+        return ScalarLayout(start, style, single_line, content_line, indent)
 
     def _mapping(self, node: MappingNode, path: KeyPath) -> dict[str, Any]:
         result: dict[str, Any] = {}
@@ -277,7 +331,7 @@ class _TreeBuilder:
                 continue
 
             # Built apart, so the marks of keys the mapping overrides stay on its own lines.
-            scratch = _TreeBuilder()
+            scratch = _TreeBuilder(self.lines)
             merged = scratch._mapping(source, path)
             added = {key for key in merged if key not in result}
             result.update({key: merged[key] for key in merged if key in added})
@@ -286,7 +340,12 @@ class _TreeBuilder:
                 self.report(issue)
 
     def _adopt_marks(self, scratch: _TreeBuilder, path: KeyPath, keys: set[str]) -> None:
-        for own, theirs in ((self.key_marks, scratch.key_marks), (self.value_marks, scratch.value_marks)):
+        pairs: list[tuple[dict[KeyPath, Any], dict[KeyPath, Any]]] = [
+            (self.key_marks, scratch.key_marks),
+            (self.value_marks, scratch.value_marks),
+            (self.scalar_layouts, scratch.scalar_layouts),
+        ]
+        for own, theirs in pairs:
             for mark_path, mark in theirs.items():
                 if len(mark_path) > len(path) and mark_path[len(path)] in keys:
                     own.setdefault(mark_path, mark)

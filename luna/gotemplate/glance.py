@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from datetime import tzinfo
 from http import HTTPStatus
 from typing import Any
+from urllib.parse import urlsplit
 
 from . import gjson
 from .errors import FunctionError
@@ -262,7 +263,8 @@ class Options(dict):
     def JSON(self, key: str) -> str:
         if key not in self:
             raise FunctionError(f"key {key!r} does not exist in options")
-        return json.dumps(self[key], separators=(",", ":"))
+        # Go's encoding/json writes the keys of a map in sorted order.
+        return json.dumps(self[key], separators=(",", ":"), sort_keys=True)
 
 
 class TemplateData:
@@ -633,9 +635,24 @@ def perform_request(request: CustomAPIRequest, fetch: Fetch | None, timeout: flo
     except FunctionError:
         raise
     except Exception as error:  # noqa: BLE001 - the fetch callback belongs to the caller
-        logger.warning("custom-api template request to %s failed: %s", request.url, error)
+        logger.warning("custom-api template request to %s failed: %s", _url_without_secrets(request.url), error)
         return ResponseData.empty(str(error) or type(error).__name__)
     return ResponseData.from_fetch(result)
+
+
+def _url_without_secrets(url: str) -> str:
+    """Return the URL without its query and user info, which often carry API keys, for the log."""
+    try:
+        parts = urlsplit(url)
+        netloc = parts.hostname or ""
+        if ":" in netloc:
+            netloc = f"[{netloc}]"
+        if parts.port:
+            netloc += f":{parts.port}"
+    except ValueError:
+        return "an invalid URL"
+    query = "?…" if parts.query else ""
+    return f"{parts.scheme}://{netloc}{parts.path}{query}" if parts.scheme else parts.path + query
 
 
 def _format_functions() -> dict[str, Callable[..., Any]]:

@@ -121,6 +121,12 @@ class Widget:
         return self.options.title if self.options.title is not None else self.default_title
 
     @property
+    def title_url(self) -> str | None:
+        """Where the title links; a type whose upstream sends a link may supply one."""
+
+        return self.options.title_url
+
+    @property
     def label(self) -> str:
         """How logs name this widget: its type and title."""
 

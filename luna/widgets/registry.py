@@ -13,9 +13,7 @@ GLANCE_ONLY_TYPES = frozenset(
     {
         "calendar-legacy",
         "change-detection",
-        "custom-api",
         "dns-stats",
-        "extension",
         "hacker-news",
         "lobsters",
         "markets",

@@ -15,7 +15,7 @@ from luna.widgets.html import HtmlOptions, HtmlWidget
 from luna.widgets import registry
 from tests.support.dashboards import write_config
 from tests.support.servers import free_port, serve_in_thread
-from tests.support.threaded_http import Service, threaded_service
+from tests.support.threaded_http import threaded_service
 
 pytestmark = pytest.mark.browser
 

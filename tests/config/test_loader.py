@@ -237,3 +237,14 @@ def test_print_reports_unset_variable(tmp_path: Path) -> None:
         print_config_text(path, environ={})
 
     assert [where(problem) for problem in raised.value.problems] == [("luna.yml", 2, 9)]
+
+
+@pytest.mark.parametrize("header", ["x-api-key", "X-Auth-Token", "x-access-token"])
+def test_print_hides_secret_headers(tmp_path: Path, header: str) -> None:
+    path = tmp_path / "luna.yml"
+    path.write_text(f"pages:\n  - name: Home\n    headers:\n      {header}: abc123\n", encoding="utf-8")
+
+    printed = print_config_text(path, environ={})
+
+    assert "abc123" not in printed
+    assert f"{header}: ***" in printed

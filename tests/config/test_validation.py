@@ -198,8 +198,8 @@ def test_unrelated_widget_type_lists_types(tmp_path: Path) -> None:
 
     assert problem.message == (
         'unknown widget type "spreadsheet"; the types are: '
-        "bookmarks, calendar, clock, docker-containers, group, html, iframe, monitor, search, server-stats, "
-        'split-column, to-do (in page "Home")'
+        "bookmarks, calendar, clock, custom-api, docker-containers, extension, group, html, iframe, monitor, "
+        'search, server-stats, split-column, to-do (in page "Home")'
     )
 
 

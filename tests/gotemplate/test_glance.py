@@ -128,6 +128,10 @@ def test_options_json_encodes() -> None:
     assert render('{{ .Options.JSON "list" }}', data(options={"list": [1, "a"]})) == "[1,&#34;a&#34;]"
 
 
+def test_options_json_sorts_keys() -> None:
+    assert render('{{ .Options.JSON "map" }}', data(options={"map": {"b": 1, "a": 2}})) == '{&#34;a&#34;:2,&#34;b&#34;:1}'
+
+
 def test_options_json_missing_key() -> None:
     error = render_error('{{ .Options.JSON "nope" }}')
 

@@ -30,6 +30,12 @@ MINIMAL_WIDGETS = {
     "calendar": "type: calendar",
     "clock": "type: clock",
     "docker-containers": "type: docker-containers\nsock-path: /nonexistent/docker.sock",
+    "custom-api": """
+        type: custom-api
+        url: http://127.0.0.1:9/api
+        template: <p>{{ .JSON.String "name" }}</p>
+        """,
+    "extension": "type: extension\nurl: http://127.0.0.1:9/extension",
     "group": """
         type: group
         widgets:

@@ -13,6 +13,8 @@ from luna.widgets import registry
 from luna.widgets.base import Widget, WidgetError, WidgetState
 from luna.widgets.docker_containers import Container
 from luna.widgets.docker_status import parse_status
+from luna.widgets.custom_api import CustomApiOutput
+from luna.widgets.extension import ExtensionContent
 from luna.widgets.refresh import RefreshContext
 from luna.widgets.server_stats import Gauge, ServerView
 from tests.support.dashboards import running_dashboard
@@ -26,7 +28,9 @@ HEADED_TYPES = [
     "bookmarks",
     "calendar",
     "clock",
+    "custom-api",
     "docker-containers",
+    "extension",
     "iframe",
     "monitor",
     "search",
@@ -63,6 +67,10 @@ def good_data(widget: Widget) -> Any:
         return (Container("abc123", "web", "nginx:1.27", parse_status("running", "Up 3 minutes")),)
     if widget.type == "server-stats":
         return (ServerView(name="nas", load1=5, load15=10, memory=Gauge(40, 3200.0, 8000.0)),)
+    if widget.type == "custom-api":
+        return CustomApiOutput("<p>NAS is up</p>", baseline=True)
+    if widget.type == "extension":
+        return ExtensionContent("<p>from the extension</p>", is_html=False)
     pytest.fail(f"add sample data for the refreshing type {widget.type!r} to good_data()")
 
 

@@ -171,8 +171,11 @@ function handle(envelope) {
   const data = envelope.data || {};
   switch (envelope.type) {
     case "widget:updated":
-    case "custom-api:data_changed":
       refreshWidget(data.widget_id);
+      break;
+    case "custom-api:data_changed":
+      // Sent for Go luna's clients; the widget:updated of the same change
+      // already refreshes the widget here.
       break;
     case "monitor:site_changed":
       if (document.querySelector(`[data-widget-id="${CSS.escape(data.widget_id || "")}"]`)) {
