@@ -3,8 +3,8 @@
 An address that failed `limit` times in the window gets no further tries
 until the oldest of those failures leaves the window, whatever user name it
 sends. A user name that failed `limit` times, from any addresses, is locked
-the same way, except for addresses that have logged in as that user before:
-a guesser who targets the owner's name does not lock the owner out of the
+the same way. Addresses that have logged in as that user before are exempt,
+so a guesser who targets the owner's name does not lock the owner out of the
 browsers they use. A successful login clears its address's failures but not
 the user name's, so a guesser cannot reset the count by logging in to an
 account of their own.
@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from luna.auth.sessions import SESSION_LIFETIME
 
 # Above this many tracked addresses or user names, entries whose failures
-# have all left the window are dropped; if that is not enough (a flood of
-# made-up names), the oldest go first.
+# have all left the window are dropped. If that is not enough, as with a
+# flood of made-up names, the oldest go first.
 MAX_TRACKED = 10_000
 # Longer than any valid user name (50 characters), so a made-up name of
 # kilobytes costs no more memory than a real one.
