@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 import logging
 import os
 import sys
@@ -11,6 +12,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from luna import __version__
+from luna.auth.passwords import DEFAULT_ROUNDS, MIN_ROUNDS, hash_password
+from luna.auth.sessions import make_secret_key
 from luna.config.errors import ConfigError, display_path
 from luna.config.loader import find_config_path, load_config, load_dotenv_file, print_config_text
 
@@ -23,6 +26,8 @@ logger = logging.getLogger("luna")
 COLON_COMMANDS = {
     "config:validate": ["config", "validate"],
     "config:print": ["config", "print"],
+    "secret:make": ["secret", "make"],
+    "password:hash": ["password", "hash"],
     "sensors:print": ["sensors", "print"],
     "mountpoint:info": ["mountpoints", "print"],
     "mountpoints:print": ["mountpoints", "print"],
@@ -58,6 +63,24 @@ def build_parser() -> argparse.ArgumentParser:
         "print", parents=[shared], help="print the configuration with includes and variables resolved, secrets as ***"
     )
 
+    secret = commands.add_parser("secret", help="make a secret key for auth.secret-key")
+    secret_commands = secret.add_subparsers(dest="secret_command", metavar="ACTION", required=True)
+    secret_commands.add_parser("make", help="print a new random key (64 bytes, base64) for auth.secret-key")
+
+    password = commands.add_parser("password", help="hash a password for auth.users.NAME.password-hash")
+    password_commands = password.add_subparsers(dest="password_command", metavar="ACTION", required=True)
+    hashing = password_commands.add_parser(
+        "hash",
+        help="print the bcrypt hash of a password; without PASSWORD, read it from standard input",
+        description="Print the bcrypt hash of a password, for auth.users.NAME.password-hash. "
+        "Leave out PASSWORD to type it at a prompt or pipe it in, which keeps it out of the shell history.",
+    )
+    hashing.add_argument("password", nargs="?", metavar="PASSWORD", help="the password (default: read from standard input)")
+    hashing.add_argument(
+        "--rounds", type=int, default=DEFAULT_ROUNDS, choices=range(MIN_ROUNDS, 32), metavar="N",
+        help=f"bcrypt cost: each step doubles the work (default: {DEFAULT_ROUNDS}, allowed {MIN_ROUNDS} to 31)",
+    )
+
     sensors = commands.add_parser("sensors", help="list this machine's temperature sensors")
     sensors.add_subparsers(dest="sensors_command", metavar="ACTION", required=True).add_parser(
         "print", help="print each sensor as KEY: N°C, where KEY is a value for server-stats' cpu-temp-sensor"
@@ -81,6 +104,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if options.command == "config":
         return _config_command(options)
+    if options.command == "secret":
+        print(make_secret_key())
+        return 0
+    if options.command == "password":
+        return _hash_password(options)
     if options.command == "sensors":
         return _print_sensors()
     if options.command == "mountpoints":
@@ -111,6 +139,31 @@ def _config_command(options: argparse.Namespace) -> int:
             print(problem, file=sys.stderr if options.config_command == "print" else sys.stdout)
         return 1
     return 0
+
+
+def _hash_password(options: argparse.Namespace) -> int:
+    password = options.password if options.password is not None else _read_password()
+    if password is None:
+        print("luna: no password given: pass it as an argument or on standard input", file=sys.stderr)
+        return 1
+
+    try:
+        print(hash_password(password, options.rounds))
+    except ValueError as error:
+        print(f"luna: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _read_password() -> str | None:
+    """Read the password at a prompt that does not echo it, or as the first line of piped input."""
+
+    if sys.stdin is None:
+        return None
+    if sys.stdin.isatty():
+        return getpass.getpass("Password: ")
+    line = sys.stdin.readline()
+    return line.removesuffix("\n").removesuffix("\r") if line else None
 
 
 def _print_sensors() -> int:

@@ -1,13 +1,17 @@
-"""The `luna` command: `config validate`, `config print`, `sensors print`, `mountpoints print`, their colon spellings and `--version`."""
+"""The `luna` command: `config validate`, `config print`, `secret make`, `password hash`, `sensors print`,
+`mountpoints print`, their colon spellings and `--version`."""
 
 from __future__ import annotations
 
+import base64
+import io
 import os
 import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import bcrypt
 import pytest
 
 from luna import __version__
@@ -249,6 +253,75 @@ def test_module_entry_point_validates(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert result.stdout.splitlines()[0].startswith('luna.yml:1:1: port: unknown key "port"')
     assert len(result.stdout.splitlines()) == 3
+
+
+@pytest.mark.parametrize("command", [["secret", "make"], ["secret:make"]])
+def test_secret_make_prints_key(capsys: pytest.CaptureFixture[str], command: list[str]) -> None:
+    code, out, _ = run(command, capsys)
+
+    assert code == 0
+    assert len(base64.b64decode(out.strip(), validate=True)) == 64
+
+
+def test_secret_make_differs_each_time(capsys: pytest.CaptureFixture[str]) -> None:
+    _, first, _ = run(["secret", "make"], capsys)
+    _, second, _ = run(["secret", "make"], capsys)
+
+    assert first != second
+
+
+@pytest.mark.parametrize("command", [["password", "hash"], ["password:hash"]])
+def test_password_hash_from_argument(capsys: pytest.CaptureFixture[str], command: list[str]) -> None:
+    code, out, _ = run([*command, "--rounds", "4", "hunter22"], capsys)
+
+    assert code == 0
+    assert bcrypt.checkpw(b"hunter22", out.strip().encode())
+
+
+def test_password_hash_from_stdin(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys, "stdin", io.StringIO("pass word with spaces\n"))
+
+    code, out, _ = run(["password", "hash", "--rounds", "4"], capsys)
+
+    assert code == 0
+    assert bcrypt.checkpw(b"pass word with spaces", out.strip().encode())
+
+
+def test_password_hash_default_cost(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["password", "hash", "hunter22"], capsys)
+
+    assert code == 0
+    assert out.startswith("$2b$12$")
+
+
+def test_password_hash_rejects_short(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(["password", "hash", "abc"], capsys)
+
+    assert code == 1
+    assert out == ""
+    assert err == "luna: the password is too short; use at least 6 characters\n"
+
+
+def test_password_hash_rejects_empty_stdin(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys, "stdin", io.StringIO(""))
+
+    code, _, err = run(["password", "hash"], capsys)
+
+    assert code == 1
+    assert err == "luna: no password given: pass it as an argument or on standard input\n"
+
+
+def test_validate_catches_bad_secret_key(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = "auth:\n  secret-key: c2hvcnQ=\n  users:\n    admin:\n      password: hunter22\n" + MINIMAL_PAGES.lstrip("\n")
+    write_file(tmp_path, "luna.yml", text)
+
+    code, out, _ = run(["config", "validate"], capsys)
+
+    assert code == 1
+    assert out == (
+        "luna.yml:2:15: auth.secret-key: the secret key decodes to 5 bytes; it needs at least 32, "
+        "so make a new one with `luna secret make`\n"
+    )
 
 
 def fake_sensors(monkeypatch: pytest.MonkeyPatch, chips: dict[str, list[tuple[str, float]]]) -> None:

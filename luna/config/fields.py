@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import zoneinfo
 from dataclasses import dataclass
@@ -132,6 +133,27 @@ def parse_web_url(value: Any) -> str:
 
 Link = Annotated[str, BeforeValidator(parse_link)]
 WebURL = Annotated[str, BeforeValidator(parse_web_url)]
+
+
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def parse_network(value: Any) -> IPNetwork:
+    """Read an IP address (`10.0.0.2`, `::1`) or a range in CIDR form (`10.0.0.0/8`)."""
+
+    if isinstance(value, (ipaddress.IPv4Network, ipaddress.IPv6Network)):
+        return value
+    if not isinstance(value, str):
+        raise ValueError(f"an address must be text such as 10.0.0.2 or 10.0.0.0/8, got {describe_value(value)}")
+    try:
+        return ipaddress.ip_network(value.strip(), strict=False)
+    except ValueError:
+        raise ValueError(
+            f'invalid address or range "{value}": write an IP address such as 10.0.0.2 or a range such as 10.0.0.0/8'
+        ) from None
+
+
+Network = Annotated[IPNetwork, BeforeValidator(parse_network), PlainSerializer(str)]
 
 
 @lru_cache(maxsize=None)

@@ -30,7 +30,7 @@ FALLBACK_CONFIG_NAMES = ("luna.yaml", "glance.yml", "glance.yaml")
 # flow (`{key: value, …}`) mappings.
 SENSITIVE_KEYS = (
     # Header names such as X-Api-Key and X-Auth-Token count too.
-    r"[\"']?(?:x-)?(?:password|secret-key|token|api-key|apikey|api_key|client-secret|secret|gitlab-token"
+    r"[\"']?(?:x-)?(?:password|password-hash|secret-key|token|api-key|apikey|api_key|client-secret|secret|gitlab-token"
     r"|authorization|auth-token|access-token)[\"']?"
 )
 SENSITIVE_BLOCK_VALUE = re.compile(

@@ -8,7 +8,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from luna.config.fields import HSL, Duration, HSLColor, Link, parse_hsl
+from luna.auth.passwords import hash_problem, password_problem
+from luna.auth.sessions import decode_secret_key
+from luna.config.fields import HSL, Duration, HSLColor, Link, Network, parse_hsl, parse_network
 
 
 def kebab_case(name: str) -> str:
@@ -40,11 +42,20 @@ class EventsSettings(ConfigModel):
     client_queue: int = Field(default=256, ge=8, le=100_000)
 
 
+# Proxies whose X-Forwarded-* headers luna believes when `server.proxied` is
+# true: loopback and the private ranges, where a reverse proxy in front of a
+# self-hosted dashboard usually runs.
+DEFAULT_TRUSTED_PROXIES = tuple(
+    parse_network(text) for text in ("127.0.0.0/8", "::1", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7")
+)
+
+
 class Server(ConfigModel):
     host: str = ""
     port: int = Field(default=8080, ge=1, le=65535)
     base_url: str = ""
     proxied: bool = False
+    trusted_proxies: tuple[Network, ...] = DEFAULT_TRUSTED_PROXIES
     assets_path: Path | None = None
     events: EventsSettings = Field(default_factory=EventsSettings)
 
@@ -72,6 +83,85 @@ class Server(ConfigModel):
         if not value.is_dir():
             raise ValueError(f"assets-path {value} is not an existing folder")
         return value.resolve()
+
+
+class LoginLimit(ConfigModel):
+    """How many failed logins an address or a user name may have in a sliding window (`auth.login-limit`)."""
+
+    failures: int = Field(default=5, ge=1, le=1000)
+    window: Duration = Field(default=300.0, gt=0)
+
+
+MISSING_CREDENTIAL = "the user needs a `password-hash` (make one with `luna password hash`) or a `password`"
+
+
+class User(ConfigModel):
+    """One login (`auth.users.NAME`): a bcrypt `password-hash`, or a plain `password`."""
+
+    # Left out of repr so a logged model never shows them.
+    password: str | None = Field(default=None, repr=False)
+    password_hash: str | None = Field(default=None, repr=False)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _not_empty(cls, value: Any) -> Any:
+        if value is None:
+            raise ValueError(MISSING_CREDENTIAL)
+        return value
+
+    @field_validator("password")
+    @classmethod
+    def _password_rules(cls, value: str | None) -> str | None:
+        problem = password_problem(value) if value is not None else None
+        if problem is not None:
+            raise ValueError(problem)
+        return value
+
+    @field_validator("password_hash")
+    @classmethod
+    def _hash_format(cls, value: str | None) -> str | None:
+        problem = hash_problem(value.strip()) if value is not None else None
+        if problem is not None:
+            raise ValueError(problem)
+        return value.strip() if value is not None else None
+
+    @model_validator(mode="after")
+    def _one_credential(self) -> User:
+        if self.password is None and self.password_hash is None:
+            raise ValueError(MISSING_CREDENTIAL)
+        if self.password is not None and self.password_hash is not None:
+            raise ValueError("the user has both `password` and `password-hash`; keep only `password-hash`")
+        return self
+
+
+class Auth(ConfigModel):
+    """Logins (`auth`); without users the dashboard is open to everyone who can reach it."""
+
+    secret_key: str = Field(default="", repr=False)
+    users: dict[str, User] = Field(default_factory=dict)
+    login_limit: LoginLimit = Field(default_factory=LoginLimit)
+
+    @field_validator("secret_key")
+    @classmethod
+    def _key_decodes(cls, value: str) -> str:
+        if value:
+            decode_secret_key(value)
+        return value.strip()
+
+    @model_validator(mode="after")
+    def _key_with_users(self) -> Auth:
+        # User-name rules are checked in luna.config.validation, which can point at each name.
+        if self.users and not self.secret_key:
+            raise ValueError("`auth.users` needs `secret-key` to sign sessions; make one with `luna secret make`")
+        return self
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.users)
+
+    @property
+    def key_bytes(self) -> bytes:
+        return decode_secret_key(self.secret_key)
 
 
 class Document(ConfigModel):
@@ -191,6 +281,7 @@ class Page(ConfigModel):
 
 class Config(ConfigModel):
     server: Server = Field(default_factory=Server)
+    auth: Auth = Field(default_factory=Auth)
     document: Document = Field(default_factory=Document)
     branding: Branding = Field(default_factory=Branding)
     theme: Theme = Field(default_factory=Theme)

@@ -17,6 +17,7 @@ from typing import Any, Union
 
 from pydantic import BaseModel, ValidationError
 
+from luna.auth.passwords import username_problem
 from luna.config.errors import ConfigProblem, Location, ValuePositionError
 from luna.config.fields import describe_value, suggest
 from luna.config.models import RESERVED_SLUGS, Config, slug_from_name
@@ -38,8 +39,12 @@ KEY_HINTS: dict[tuple[str, str], str] = {
     ("Config", "primary-color"): "colours belong under `theme:`",
     ("Config", "widgets"): "widgets belong in a page column: `pages: [{name: Home, columns: [{size: full, widgets: [...]}]}]`",
     ("Config", "columns"): "columns belong to a page: `pages: [{name: Home, columns: [...]}]`",
-    ("Config", "auth"): "login (`auth`) is not available in this version of luna; remove the section and keep "
-    "the dashboard on a trusted network",
+    ("Config", "users"): "users belong under `auth:`: `auth: {secret-key: ..., users: {NAME: {password-hash: ...}}}`",
+    ("Config", "secret-key"): "did you mean `auth.secret-key`? Move it under `auth:`",
+    ("Auth", "password"): "a password belongs to a user: `users: {NAME: {password-hash: ...}}`",
+    ("Auth", "password-hash"): "a password hash belongs to a user: `users: {NAME: {password-hash: ...}}`",
+    ("Auth", "proxied"): "did you mean `server.proxied`? Move it under `server:`",
+    ("Auth", "trusted-proxies"): "did you mean `server.trusted-proxies`? Move it under `server:`",
     ("Page", "path"): "to take a page from another file, list it as `- $include: home.yml` under `pages:`",
     ("Page", "widgets"): "widgets go inside a column: `columns: [{size: full, widgets: [...]}]`",
     ("Page", "theme"): "the theme is set once, at the top level of the file",
@@ -81,6 +86,7 @@ def validate_config(tree: YamlTree, locate: Locator) -> tuple[Config | None, lis
     if isinstance(raw.get("pages"), list):
         prepared["pages"] = [_prepare_page(page, ("pages", index), problems) for index, page in enumerate(raw["pages"])]
         _check_slugs(raw["pages"], problems)
+    _check_user_names(raw.get("auth"), problems)
 
     try:
         config = Config.model_validate(prepared)
@@ -239,6 +245,17 @@ def _check_slugs(pages: list[Any], problems: _Problems) -> None:
                 "give one of them another `slug:` or name",
             )
         seen.setdefault(slug, name)
+
+
+def _check_user_names(auth: Any, problems: _Problems) -> None:
+    users = auth.get("users") if isinstance(auth, dict) else None
+    if not isinstance(users, dict):
+        return
+
+    for name in users:
+        problem = username_problem(str(name))
+        if problem is not None:
+            problems.add(("auth", "users", name), problem, prefer_key=True)
 
 
 def _add_validation_errors(error: ValidationError, model: type[BaseModel], prefix: KeyPath, problems: _Problems) -> None:

@@ -216,7 +216,17 @@ class EventHub:
     async def _ping_forever(self) -> None:
         while True:
             await self.clock.sleep(self.settings.ping_interval)
+            self._close_expired()
             self._fan_out(PING)
+
+    def _close_expired(self) -> None:
+        """End the streams whose session has expired; each client then finds out on reconnecting."""
+
+        now = self.clock.now()
+        expired = [s for s in self.subscribers if s.expires_at is not None and s.expires_at <= now]
+        for subscriber in expired:
+            logger.debug("ending an event stream: its session expired")
+            self.unsubscribe(subscriber)
 
 
 def encode_message(event_id: EventId, envelope: dict[str, Any]) -> bytes:

@@ -18,7 +18,7 @@ class Subscriber:
     event id.
     """
 
-    __slots__ = ("_messages", "_limit", "_waiter", "closed", "writer", "sending", "write_now")
+    __slots__ = ("_messages", "_limit", "_waiter", "closed", "writer", "sending", "write_now", "session", "expires_at")
 
     def __init__(self, limit: int) -> None:
         self._messages: deque[bytes] = deque()
@@ -32,6 +32,11 @@ class Subscriber:
         # Writes one message at once if the socket takes it without waiting;
         # returns False (having written nothing) when it would have to wait.
         self.write_now: Callable[[bytes], bool] | None = None
+        # The login session that opened the stream, for the web layer to end
+        # it on logout; the hub never looks inside.
+        self.session: object | None = None
+        # When set, the hub ends the stream once this time (on its clock) has passed.
+        self.expires_at: float | None = None
 
     def put(self, message: bytes) -> bool:
         if self.closed:

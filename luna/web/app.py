@@ -13,7 +13,8 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from luna.runtime import Runtime
-from luna.web import api, pages, static
+from luna.web import api, login, pages, static
+from luna.web.auth import SessionGate
 from luna.web.events import EventStream
 
 logger = logging.getLogger(__name__)
@@ -33,6 +34,7 @@ def create_app(
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await runtime.start()
+        await gate.prepare()
         for hook in on_startup or []:
             await hook(runtime)
         try:
@@ -42,12 +44,20 @@ def create_app(
                 await hook(runtime)
             await runtime.stop()
 
+    # The gate stands in front of the event stream too, which skips Starlette.
+    gate = SessionGate(runtime)
+
     routes = [
         Route("/", pages.first_page, methods=["GET", "HEAD"]),
         Route("/manifest.json", static.manifest, methods=["GET", "HEAD"]),
         Route("/static/{version}/{path:path}", static.built_in_file, methods=["GET", "HEAD"]),
         Route("/assets/{path:path}", static.user_file, methods=["GET", "HEAD"]),
         Route("/api/healthz", api.healthz, methods=["GET", "HEAD"]),
+        Route("/api/authenticate", login.authenticate, methods=["POST"]),
+        Route("/login", login.login_page, methods=["GET", "HEAD"]),
+        Route("/login/", login.login_page, methods=["GET", "HEAD"]),
+        Route("/logout", login.logout, methods=["GET", "HEAD"]),
+        Route("/logout/", login.logout, methods=["GET", "HEAD"]),
         Route("/api/pages/{slug}/content/", api.page_content, methods=["GET", "HEAD"]),
         Route("/api/widgets/{widget_id}/content/", api.widget_content, methods=["GET", "HEAD"]),
         Route("/api/widgets/{widget_id}/data", api.widget_data, methods=["GET", "HEAD"]),
@@ -63,7 +73,8 @@ def create_app(
     # page route accepts both forms already, so a miss is a plain 404.
     app.router.redirect_slashes = False
     app.state.runtime = runtime
-    return BaseURLMiddleware(app, runtime, EventStream(runtime))
+    app.state.gate = gate
+    return BaseURLMiddleware(gate.wrap(app), runtime, gate.wrap(EventStream(runtime)))
 
 
 async def _not_found(request: Request, exc: Exception) -> Response:

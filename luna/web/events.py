@@ -18,6 +18,7 @@ from starlette.types import Receive, Scope, Send
 
 from luna.events.subscriber import Subscriber
 from luna.runtime import Runtime
+from luna.web.auth import EXTRA_HEADERS_SCOPE_KEY, SESSION_SCOPE_KEY
 
 logger = logging.getLogger(__name__)
 
@@ -41,7 +42,12 @@ class EventStream:
             return
 
         subscriber = self.runtime.hub.subscribe(_last_event_id(scope))
-        await send({"type": "http.response.start", "status": 200, "headers": STREAM_HEADERS})
+        session = scope.get(SESSION_SCOPE_KEY)
+        if session is not None:
+            subscriber.session = session
+            subscriber.expires_at = session.expires_at
+        headers = STREAM_HEADERS + scope.get(EXTRA_HEADERS_SCOPE_KEY, [])
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
         watcher = asyncio.create_task(_close_on_disconnect(receive, subscriber))
         try:
             completed = await self._pump(subscriber, send)

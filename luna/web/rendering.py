@@ -131,6 +131,12 @@ class Renderer:
             live_retry_ms=live_retry_ms,
         )
 
+    def render_login(self, theme_key: str | None, next_url: str) -> str:
+        # No page names and no theme picker: both are for logged-in users.
+        return self.env.get_template("login.html").render(
+            page=None, pages=[], theme=self.theme(theme_key), themes=[], next_url=next_url
+        )
+
     def render_not_found(self, theme_key: str | None, what: str) -> str:
         return self.env.get_template("not-found.html").render(
             page=None, theme=self.theme(theme_key), themes=list(self.themes.values()), what=what

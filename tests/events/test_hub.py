@@ -215,3 +215,20 @@ async def test_held_event_survives_buffer_resize(hub: EventHub) -> None:
 
     messages = await take(client)
     assert [message["data"]["status"] for message in messages] == [1]
+
+
+async def test_expired_stream_ended_at_ping(hub: EventHub) -> None:
+    clock: ManualClock = hub.clock  # type: ignore[assignment]
+    expiring = hub.subscribe()
+    expiring.expires_at = clock.now() + 40
+    lasting = hub.subscribe()
+    lasting.expires_at = clock.now() + 1000
+
+    await clock.advance(30)
+    open_after_first_ping = not expiring.closed
+    await clock.advance(30)
+
+    assert open_after_first_ping
+    assert expiring.closed
+    assert expiring not in hub.subscribers
+    assert not lasting.closed

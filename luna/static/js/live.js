@@ -6,7 +6,7 @@
 // Locks or BroadcastChannel each tab opens its own stream; without
 // EventSource the page polls its content instead.
 
-import { announceChange, baseURL, refreshPage, refreshWidget } from "./widgets.js";
+import { announceChange, baseURL, goToLogin, refreshPage, refreshWidget } from "./widgets.js";
 
 const MAX_RETRY_MS = 60000;
 const POLL_MS = 15000;
@@ -137,11 +137,6 @@ async function sessionExpired() {
   } catch {
     return false;
   }
-}
-
-function goToLogin() {
-  const next = encodeURIComponent(location.pathname + location.search);
-  location.assign(`${baseURL()}/login?next=${next}`);
 }
 
 function followLeader(message) {

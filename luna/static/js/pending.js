@@ -1,7 +1,7 @@
 // Widgets whose first refresh has not finished render a placeholder; fetch
 // their content until it arrives, waiting a little longer each time.
 
-import { fetchWidget, replaceWidget } from "./widgets.js";
+import { SessionExpired, fetchWidget, replaceWidget } from "./widgets.js";
 
 const FIRST_DELAY = 500;
 const MAX_DELAY = 10000;
@@ -31,6 +31,9 @@ function poll(widgetId, url, delay) {
         return;
       }
     } catch (error) {
+      if (error instanceof SessionExpired) {
+        return;
+      }
       console.warn("luna: loading widget", widgetId, "failed:", error);
     }
     poll(widgetId, url, Math.min(delay * 2, MAX_DELAY));

@@ -1,6 +1,8 @@
 // The theme picker: ask the server for the chosen theme's CSS, swap it in and
 // remember the choice in a cookie (the server sets it).
 
+import { goToLogin } from "./widgets.js";
+
 export function setupThemePicker(root) {
   for (const picker of root.querySelectorAll("[data-theme-picker]")) {
     if (picker.dataset.themeReady) {
@@ -16,6 +18,10 @@ export function setupThemePicker(root) {
 
 async function choose(picker, choice) {
   const response = await fetch(choice.dataset.themeUrl, { method: "POST", credentials: "same-origin" });
+  if (response.status === 401) {
+    goToLogin();
+    return;
+  }
   if (!response.ok) {
     console.warn("luna: switching theme failed with status", response.status);
     return;

@@ -52,9 +52,12 @@ function highlight(element) {
   setTimeout(() => element.classList.remove("widget-just-updated"), 1600);
 }
 
+// A 401 means the session ended: go to the login page, and throw so the
+// caller stops without putting the error body into the page.
 export async function fetchWidget(url) {
   const response = await fetch(url, { headers: { Accept: "text/html" }, credentials: "same-origin" });
   if (response.status === 401) {
+    goToLogin();
     throw new SessionExpired();
   }
   if (!response.ok) {
@@ -63,7 +66,20 @@ export async function fetchWidget(url) {
   return response.text();
 }
 
-class SessionExpired extends Error {}
+export class SessionExpired extends Error {}
+
+let leaving = false;
+
+// Go to the login page, returning here afterwards. Every fetch that fails
+// with 401 calls this, but the browser is sent there only once.
+export function goToLogin() {
+  if (leaving) {
+    return;
+  }
+  leaving = true;
+  const next = encodeURIComponent(location.pathname + location.search);
+  location.assign(`${baseURL()}/login?next=${next}`);
+}
 
 // Fetch a widget's current HTML and swap it in. Requests for one widget never
 // overlap: a request made while one is running is folded into one more fetch.
@@ -120,6 +136,7 @@ async function loadPage() {
       return;
     }
     if (response.status === 401) {
+      goToLogin();
       throw new SessionExpired();
     }
     if (response.status === 404) {
@@ -144,8 +161,6 @@ async function loadPage() {
 
 function handleFetchError(error) {
   if (error instanceof SessionExpired) {
-    const next = encodeURIComponent(location.pathname + location.search);
-    location.assign(`${baseURL()}/login?next=${next}`);
     return;
   }
   console.warn("luna: refreshing failed:", error);
