@@ -36,7 +36,7 @@ COLON_COMMANDS = {
 
 def build_parser() -> argparse.ArgumentParser:
     shared = argparse.ArgumentParser(add_help=False)
-    shared.add_argument("--config", "-c", metavar="PATH", default=argparse.SUPPRESS, help="configuration file (default: luna.yml, or $LUNA_CONFIG)")
+    shared.add_argument("--config", "-c", metavar="PATH", default=argparse.SUPPRESS, help="configuration file (default: $LUNA_CONFIG, else luna.yml, luna.yaml, glance.yml or glance.yaml here)")
 
     serving = argparse.ArgumentParser(add_help=False)
     serving.add_argument("--host", default=argparse.SUPPRESS, help="address to listen on (default: server.host, or all interfaces)")
@@ -225,7 +225,8 @@ def _serve(options: argparse.Namespace) -> int:
         return serve(path, host=getattr(options, "host", None), port=getattr(options, "port", None))
     except ConfigError as error:
         where = display_path(path) if path else "configuration"
-        logger.error("cannot start: %s has %d problems:", where, len(error.problems))
+        count = len(error.problems)
+        logger.error("cannot start: %s has %d problem%s:", where, count, "" if count == 1 else "s")
         for problem in error.problems:
             print(problem, file=sys.stderr)
         return 1

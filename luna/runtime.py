@@ -60,6 +60,9 @@ class Runtime:
         self.scheduler: Scheduler | None = None
         self.refresh_context: RefreshContext | None = None
         self._reload_lock = asyncio.Lock()
+        # Where the server listens, as (host, port), when started by `luna serve`.
+        self.listening: tuple[str, int] | None = None
+        self.listening_from_command_line = False
         # The loop the runtime runs in, for code on other threads (tests, signal handlers).
         self.loop: asyncio.AbstractEventLoop | None = None
 
@@ -81,7 +84,7 @@ class Runtime:
         self.hub.start()
         self.scheduler = self._new_scheduler(self.dashboard)
         self.scheduler.start()
-        logger.info("dashboard started: %d pages, %d widgets", len(self.dashboard.pages), len(self.dashboard.widgets))
+        logger.info("dashboard started: %s", _count_pages_and_widgets(self.dashboard))
 
     async def stop(self) -> None:
         # The reload lock keeps a reload that is under way from starting a
@@ -123,9 +126,8 @@ class Runtime:
 
             kept = sum(1 for widget_id in self.dashboard.widgets if widget_id in old_dashboard.widgets)
             logger.info(
-                "configuration reloaded: %d pages, %d widgets (%d unchanged)",
-                len(self.dashboard.pages),
-                len(self.dashboard.widgets),
+                "configuration reloaded: %s (%d unchanged)",
+                _count_pages_and_widgets(self.dashboard),
                 kept,
             )
             self._announce_reload(old_dashboard, self.dashboard)
@@ -141,13 +143,20 @@ class Runtime:
             self.hub.publish(page_update(slug, reload_document))
 
     def _warn_about_restart_only_settings(self, old: Dashboard, loaded: LoadedConfig) -> None:
-        before, after = old.config.server, loaded.config.server
-        if (before.host, before.port) != (after.host, after.port):
-            logger.warning(
-                "server.host and server.port changed in the configuration; restart luna to listen on %s:%s",
-                after.host or "all interfaces",
-                after.port,
-            )
+        # Compared with where the server listens, not with the previous file:
+        # undoing a change needs no restart. Command-line options win over the file.
+        if self.listening is None:
+            return
+        wanted = (loaded.config.server.host, loaded.config.server.port)
+        if wanted == self.listening or self.listening_from_command_line:
+            return
+        changed = [name for name, now, then in zip(("host", "port"), wanted, self.listening) if now != then]
+        logger.warning(
+            "server.%s changed in the configuration; luna still listens on %s and needs a restart to use %s",
+            " and server.".join(changed),
+            _address(*self.listening),
+            _address(*wanted),
+        )
 
     async def _state_changed(self, widget: Widget, old: WidgetState, new: WidgetState) -> None:
         # A refresh that finishes just after a reload belongs to the old
@@ -165,6 +174,15 @@ class Runtime:
 
         for listener in self.update_listeners:
             await _call(listener, widget, old, new, changed)
+
+
+def _count_pages_and_widgets(dashboard: Dashboard) -> str:
+    pages, widgets = len(dashboard.pages), len(dashboard.widgets)
+    return f"{pages} page{'' if pages == 1 else 's'}, {widgets} widget{'' if widgets == 1 else 's'}"
+
+
+def _address(host: str, port: int) -> str:
+    return f"{host or 'all interfaces'}:{port}"
 
 
 def _document_frame(config: Config) -> tuple[object, ...]:

@@ -96,11 +96,32 @@ def serve(path: Path | None, host: str | None = None, port: int | None = None) -
         listen_host, listen_port = host if host is not None else server.host, server.port if port is None else port
 
     app, runtime = build_app(loaded, services)
+    runtime.listening = (listen_host, listen_port)
+    runtime.listening_from_command_line = host is not None or port is not None
     bind = listen_host or "0.0.0.0"
-    shown = "127.0.0.1" if bind == "0.0.0.0" else bind
+    if not _port_is_free(bind, listen_port):
+        logger.error(
+            "cannot listen on %s:%d: the port is already in use; stop the program using it or choose another "
+            "port with --port or server.port",
+            bind,
+            listen_port,
+        )
+        return 1
+
     base = loaded.config.server.base_url
     source = display_path(loaded.path) if loaded.path else "built-in demo"
-    logger.info("luna %s serving http://%s:%d%s/ (configuration: %s)", __version__, shown, listen_port, base, source)
+    if bind == "0.0.0.0":
+        logger.info(
+            "luna %s serving on all interfaces, port %d; on this machine open http://127.0.0.1:%d%s/ (configuration: %s)",
+            __version__,
+            listen_port,
+            listen_port,
+            base,
+            source,
+        )
+    else:
+        shown = f"[{bind}]" if ":" in bind else bind
+        logger.info("luna %s serving http://%s:%d%s/ (configuration: %s)", __version__, shown, listen_port, base, source)
 
     config = uvicorn.Config(
         app,
@@ -114,6 +135,21 @@ def serve(path: Path | None, host: str | None = None, port: int | None = None) -
     )
     LunaServer(config, runtime).run()
     return 0
+
+
+def _port_is_free(host: str, port: int) -> bool:
+    """Whether the address can be bound now, so a port in use gets a clear message instead of uvicorn's errno."""
+
+    if port == 0:
+        return True
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return False
+    return True
 
 
 class LunaServer(uvicorn.Server):

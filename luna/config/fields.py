@@ -22,7 +22,7 @@ def parse_duration(value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
         raise ValueError(f"a duration must be text such as 30s or 5m, got {describe_value(value)}")
     if isinstance(value, (int, float)):
-        raise ValueError(f"a duration needs a unit: write {value}s, {value}m or {value}h")
+        raise ValueError(f"a duration needs a unit: write {value}ms, {value}s, {value}m or {value}h")
 
     match = DURATION.match(value)
     if match is None:
@@ -102,7 +102,10 @@ def parse_link(value: Any) -> str:
     text = value.strip()
     if not text:
         raise ValueError("the URL is empty")
+    looks_relative = text.startswith(("/", "#", "?", "."))
     if any(character.isspace() for character in text):
+        if "://" not in text and not looks_relative:
+            raise ValueError(f'invalid URL "{text}": it is not a web address; write one such as https://example.com/')
         raise ValueError(f'invalid URL "{text}": it contains spaces; write them as %20')
 
     try:

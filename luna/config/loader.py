@@ -176,7 +176,11 @@ def _redact_line(line: str) -> str:
 
 
 def _first_line(source: ExpandedSource) -> Location | None:
-    return source.locate(0, 0)
+    located = source.locate(0, 0)
+    if located is None and source.files:
+        # An empty file has no lines to map; its first line is still where to look.
+        return Location(source.files[0], 1, 1)
+    return located
 
 
 def _variable_context(environ: Mapping[str, str] | None, secrets_dir: Path | None) -> VariableContext:

@@ -222,7 +222,7 @@ def _check_columns(page: dict[str, Any], path: KeyPath, problems: _Problems) -> 
 
 
 def _check_slugs(pages: list[Any], problems: _Problems) -> None:
-    seen: dict[str, str] = {}
+    seen: dict[str, tuple[str, int]] = {}
     for index, page in enumerate(pages):
         if not isinstance(page, dict) or not isinstance(page.get("name"), str):
             continue
@@ -239,12 +239,16 @@ def _check_slugs(pages: list[Any], problems: _Problems) -> None:
         elif slug in RESERVED_SLUGS:
             problems.add(key, f'the slug "{slug}" is a path luna uses itself; set another `slug:` on this page')
         elif slug in seen:
+            first_name, first_index = seen[slug]
+            first_mark = problems.tree.mark_of(("pages", first_index))
+            first = problems.locate(first_mark) if first_mark else None
+            where = f" (at {first.file.name}:{first.line})" if first else ""
             problems.add(
                 key,
-                f'pages "{seen[slug]}" and "{name}" both have the slug "{slug}"; '
+                f'pages "{first_name}"{where} and "{name}" both have the slug "{slug}"; '
                 "give one of them another `slug:` or name",
             )
-        seen.setdefault(slug, name)
+        seen.setdefault(slug, (name, index))
 
 
 def _check_user_names(auth: Any, problems: _Problems) -> None:

@@ -94,10 +94,11 @@ class ConfigWatcher:
         if settled != current:
             return False  # still being written; the next poll looks again
 
+        changed = [path for path, stamp in settled.items() if self.stamps.get(path) != stamp]
         self.stamps = settled
-        return await self._reload(settled)
+        return await self._reload(settled, changed)
 
-    async def _reload(self, seen: dict[Path, FileStamp]) -> bool:
+    async def _reload(self, seen: dict[Path, FileStamp], changed: list[Path] | None = None) -> bool:
         try:
             loaded = await asyncio.to_thread(self.load)
         except ConfigError as error:
@@ -113,7 +114,8 @@ class ConfigWatcher:
             logger.debug("configuration files touched but their content is unchanged")
             return False
 
-        logger.info("configuration changed in %s; reloading", display_path(self.path))
+        names = ", ".join(display_path(path) for path in changed or [self.path])
+        logger.info("configuration changed in %s; reloading", names)
         try:
             await self.apply(loaded)
         except Exception:

@@ -29,4 +29,6 @@ def page_update(slug: str, reload_document: bool = False) -> Event:
     data: dict[str, Any] = {"slug": slug}
     if reload_document:
         data["reload"] = True
-    return Event(PAGE_UPDATE, data, key=("page", slug))
+    # Not coalesced: reloads come from saves the watcher already waits to
+    # settle, and a second save soon after must show at once, not 5 s later.
+    return Event(PAGE_UPDATE, data, key=None)

@@ -78,12 +78,15 @@ class Colours:
 
 
 def resolve_colours(properties: ThemeProperties) -> Colours:
-    primary = properties.primary_color or DEFAULT_PRIMARY
+    # A light theme that leaves a colour unset takes the built-in light one:
+    # the dark defaults (a dark background, a pale red) are unreadable on it.
+    defaults = BUILT_IN_LIGHT if properties.light else ThemeProperties()
+    primary = properties.primary_color or defaults.primary_color or DEFAULT_PRIMARY
     return Colours(
-        background=properties.background_color or DEFAULT_BACKGROUND,
+        background=properties.background_color or defaults.background_color or DEFAULT_BACKGROUND,
         primary=primary,
         positive=properties.positive_color or primary,
-        negative=properties.negative_color or DEFAULT_NEGATIVE,
+        negative=properties.negative_color or defaults.negative_color or DEFAULT_NEGATIVE,
     )
 
 

@@ -171,7 +171,7 @@ def test_every_auth_problem_listed(tmp_path: Path) -> None:
     ("limit", "message"),
     [
         ("failures: 0", "must be at least 1"),
-        ("window: 5", "a duration needs a unit: write 5s, 5m or 5h"),
+        ("window: 5", "a duration needs a unit: write 5ms, 5s, 5m or 5h"),
         ("window: soon", 'invalid duration "soon": use a number followed by ms, s, m, h or d, for example 30s or 5m'),
     ],
 )

@@ -251,7 +251,7 @@ def test_duplicate_page_slugs_reported(tmp_path: Path) -> None:
     assert where(problem) == ("luna.yml", 5, 11)
     assert problem.key_path == "pages[1].name"
     assert problem.message == (
-        'pages "Home" and "home" both have the slug "home"; give one of them another `slug:` or name (in page "home")'
+        'pages "Home" (at luna.yml:2) and "home" both have the slug "home"; give one of them another `slug:` or name (in page "home")'
     )
 
 

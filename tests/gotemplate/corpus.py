@@ -13,7 +13,8 @@ from pathlib import Path
 
 import yaml
 
-COMMUNITY_WIDGETS = Path("/work/shared/community-widgets")
+# Glance's published community widgets (CC0), copied into the repository as a test corpus.
+COMMUNITY_WIDGETS = Path(__file__).resolve().parents[1] / "fixtures" / "community-widgets"
 _TEMPLATE_KEY = re.compile(r"^(?P<indent>[ \t]*)(?P<dash>- )?template:\s*[|>][-+0-9]*\s*$")
 _VARIABLE = re.compile(r"\$\{[A-Za-z0-9_]+\}")
 

@@ -24,7 +24,8 @@ from tests.support.dashboards import running_dashboard, write_config
 from tests.support.html import Element, parse_html
 from tests.support.json_api import JsonApi, json_api
 
-COMMUNITY_WIDGETS = Path("/work/shared/community-widgets")
+# Glance's published community widgets (CC0), copied into the repository as a test corpus.
+COMMUNITY_WIDGETS = Path(__file__).resolve().parents[1] / "fixtures" / "community-widgets"
 FILES = sorted(path.name for path in COMMUNITY_WIDGETS.glob("*.yml")) if COMMUNITY_WIDGETS.is_dir() else []
 VARIABLE = re.compile(r"\$\{([A-Za-z0-9_]+)\}")
 

@@ -13,6 +13,9 @@ export function setupGroups(root) {
 }
 
 function storageKey(group) {
+  if (group.dataset.groupKey) {
+    return `luna-group-${group.dataset.groupKey}`;
+  }
   const widget = group.closest("[data-widget-id]");
   return widget ? `luna-group-${widget.dataset.widgetId}` : null;
 }

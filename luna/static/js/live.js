@@ -132,7 +132,8 @@ async function scheduleReconnect() {
 // EventSource hides the status of a failed request, so ask the page content URL.
 async function sessionExpired() {
   try {
-    const response = await fetch(document.body.dataset.pageContentUrl, { method: "HEAD", credentials: "same-origin" });
+    const url = document.body.dataset.pageContentUrl || `${baseURL()}/api/healthz`;
+    const response = await fetch(url, { method: "HEAD", credentials: "same-origin" });
     return response.status === 401;
   } catch {
     return false;
@@ -184,7 +185,10 @@ function handle(envelope) {
       refreshWidget(data.widget_id);
       break;
     case "page:update":
-      if (data.slug === document.body.dataset.pageSlug) {
+      // A not-found page reloads on any configuration change: its page may exist now.
+      if (document.body.dataset.notFound) {
+        location.reload();
+      } else if (data.slug === document.body.dataset.pageSlug) {
         if (data.reload) {
           location.reload();
         } else {
