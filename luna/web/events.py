@@ -32,6 +32,32 @@ STREAM_HEADERS = [
 ]
 
 
+class _AbortedStreamFilter(logging.Filter):
+    """Drop uvicorn's error line for a stream luna ended on purpose.
+
+    A client that stopped reading is disconnected without the stream's final
+    chunk, because its socket never drains; uvicorn then logs "ASGI callable
+    returned without completing response" as an error. luna has already
+    logged why, so one such line is dropped for each stream it aborted.
+    """
+
+    MESSAGE = "ASGI callable returned without completing response."
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.expected = 0
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if self.expected and record.getMessage() == self.MESSAGE:
+            self.expected -= 1
+            return False
+        return True
+
+
+_aborted_streams = _AbortedStreamFilter()
+logging.getLogger("uvicorn.error").addFilter(_aborted_streams)
+
+
 class EventStream:
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
@@ -82,6 +108,7 @@ class EventStream:
                 task = asyncio.current_task()
                 if task is not None:
                     task.uncancel()
+                _aborted_streams.expected += 1
                 return False
             finally:
                 subscriber.sending = False

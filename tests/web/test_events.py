@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import json
 import time
 from collections.abc import AsyncIterator
@@ -243,3 +244,20 @@ async def test_aborted_streams_leave_no_subscribers(tmp_path: Path, service: Fak
         remaining = len(runtime.hub.subscribers)
 
     assert remaining == 0
+
+
+def test_aborted_stream_log_dropped_once() -> None:
+    from luna.web.events import _AbortedStreamFilter
+
+    log_filter = _AbortedStreamFilter()
+    record = logging.LogRecord("uvicorn.error", logging.ERROR, __file__, 1, _AbortedStreamFilter.MESSAGE, None, None)
+    other = logging.LogRecord("uvicorn.error", logging.ERROR, __file__, 1, "Exception in ASGI application", None, None)
+
+    log_filter.expected = 1
+    first = log_filter.filter(record)
+    second = log_filter.filter(record)
+    unrelated = log_filter.filter(other)
+
+    assert first is False
+    assert second is True
+    assert unrelated is True
