@@ -171,6 +171,11 @@ def _syntax_issue(error: yaml.MarkedYAMLError, text: str) -> YamlIssue:
         message = f"invalid YAML: the file ends before a quote or bracket is closed ({problem}); close it"
         return YamlIssue(message, context_mark if before_end else _end_of(lines))
 
+    if "mapping values are not allowed" in problem and problem_mark is not None:
+        over_indented = _over_indented_key(lines, problem_mark)
+        if over_indented is not None:
+            return over_indented
+
     hint = next((hint for wording, hint in SYNTAX_HINTS if wording in problem), None)
     if problem_mark is not None and _follows_closing_quote(lines, problem_mark):
         hint = AFTER_QUOTE_HINT
@@ -181,6 +186,49 @@ def _syntax_issue(error: yaml.MarkedYAMLError, text: str) -> YamlIssue:
     # A key without `:` is noticed on the next line; the key itself is where to look.
     at_key = "expected ':'" in problem and context_mark is not None
     return YamlIssue(f"invalid YAML: {problem}; {hint}", context_mark if at_key else problem_mark)
+
+
+KEY_AND_VALUE = re.compile(r"^(?P<indent> *)(?:- +)?(?P<key>[^\s#:][^:#]*?):(?: |$)")
+
+
+def _over_indented_key(lines: list[str], mark: Mark) -> YamlIssue | None:
+    """Explain a key indented deeper than the key on the line above it.
+
+    A widget pasted from a README often keeps the README's indentation after
+    its first line (`- type: x` then `      title: y`). YAML then reads the
+    deeper line as more of the value above, and libyaml's own message talks
+    about a colon in a value, which sends the reader the wrong way.
+    """
+
+    line = lines[mark.line] if mark.line < len(lines) else ""
+    key = KEY_AND_VALUE.match(line)
+    if key is None or len(key.group("indent")) + len(key.group("key")) != mark.column:
+        return None
+
+    above = _previous_content_line(lines, mark.line)
+    if above is None:
+        return None
+    above_key = KEY_AND_VALUE.match(lines[above])
+    if above_key is None:
+        return None
+
+    above_column = lines[above].index(above_key.group("key"))
+    if above_column >= len(key.group("indent")):
+        return None
+
+    message = (
+        f'invalid YAML: "{key.group("key").strip()}" is indented deeper than "{above_key.group("key").strip()}" '
+        f"on line {above + 1}, so YAML reads it as part of that value; line the keys up at the same column"
+    )
+    return YamlIssue(message, Mark(mark.line, len(key.group("indent"))))
+
+
+def _previous_content_line(lines: list[str], index: int) -> int | None:
+    for previous in range(index - 1, -1, -1):
+        stripped = lines[previous].strip()
+        if stripped and not stripped.startswith("#"):
+            return previous
+    return None
 
 
 def _follows_closing_quote(lines: list[str], mark: Mark) -> bool:

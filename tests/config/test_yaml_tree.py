@@ -36,6 +36,22 @@ def test_syntax_error_located_with_hint(tmp_path: Path) -> None:
     assert problem.message.endswith('a plain value cannot contain ": ", so put the value in quotes')
 
 
+def test_key_indented_past_key_above_named() -> None:
+    issue = syntax_issue("widgets:\n  - type: custom-api\n        title: Frigate\n        url: x\n")
+
+    assert issue.mark == Mark(2, 8)
+    assert issue.message == (
+        'invalid YAML: "title" is indented deeper than "type" on line 2, '
+        "so YAML reads it as part of that value; line the keys up at the same column"
+    )
+
+
+def test_colon_in_value_keeps_quote_hint() -> None:
+    issue = syntax_issue("widgets:\n  - type: clock\n    title: Time: local\n")
+
+    assert issue.message.endswith('a plain value cannot contain ": ", so put the value in quotes')
+
+
 def test_syntax_error_in_included_file(tmp_path: Path) -> None:
     main = write_file(
         tmp_path,

@@ -33,12 +33,13 @@ pytestmark = pytest.mark.skipif(not FILES, reason="the community widget collecti
 
 # Files that cannot pass as published, with the problem luna reports for each.
 EXPECTED_PROBLEMS = {
-    # The keys after `- type:` are indented deeper than `type`, which YAML rejects.
-    "calibre-web-stats.yml": "invalid YAML: mapping values are not allowed in this context",
-    "frigate-stats.yml": "invalid YAML: mapping values are not allowed in this context",
-    "raindrop-latest-links-1.yml": "invalid YAML: mapping values are not allowed in this context",
-    "raindrop-latest-links-3.yml": "invalid YAML: mapping values are not allowed in this context",
-    "trending-github-repositories.yml": "invalid YAML: mapping values are not allowed in this context",
+    # The keys after `- type:` are indented deeper than `type`, which YAML rejects;
+    # luna names the key to line up.
+    "calibre-web-stats.yml": "is indented deeper than \"type\" on line",
+    "frigate-stats.yml": "is indented deeper than \"type\" on line",
+    "raindrop-latest-links-1.yml": "is indented deeper than \"type\" on line",
+    "raindrop-latest-links-3.yml": "is indented deeper than \"type\" on line",
+    "trending-github-repositories.yml": "is indented deeper than \"type\" on line",
     # The published file has no template: it shows only the request half of a widget.
     "weather-seven-day-2.yml": 'missing required key "template"',
     # The published template stops before its {{end}}s; Go's parser rejects it as well.
