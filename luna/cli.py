@@ -142,7 +142,14 @@ def _config_command(options: argparse.Namespace) -> int:
 
 
 def _hash_password(options: argparse.Namespace) -> int:
-    password = options.password if options.password is not None else _read_password()
+    if options.password is not None:
+        password: str | None = options.password
+    elif sys.stdin is not None and sys.stdin.isatty():
+        password = _prompt_password()
+        if password is None:
+            return 1
+    else:
+        password = _read_piped_password()
     if password is None:
         print("luna: no password given: pass it as an argument or on standard input", file=sys.stderr)
         return 1
@@ -155,15 +162,29 @@ def _hash_password(options: argparse.Namespace) -> int:
     return 0
 
 
-def _read_password() -> str | None:
-    """Read the password at a prompt that does not echo it, or as the first line of piped input."""
+def _read_piped_password() -> str | None:
+    """Read the password as the first line of piped input."""
 
     if sys.stdin is None:
         return None
-    if sys.stdin.isatty():
-        return getpass.getpass("Password: ")
     line = sys.stdin.readline()
     return line.removesuffix("\n").removesuffix("\r") if line else None
+
+
+def _prompt_password() -> str | None:
+    """Ask twice at the terminal, since a typo would end up in the hash unseen; None when the user gives up."""
+
+    try:
+        password = getpass.getpass("Password: ")
+        again = getpass.getpass("Same password again: ")
+    except (EOFError, KeyboardInterrupt):
+        print(file=sys.stderr)
+        return None
+
+    if password != again:
+        print("luna: the two passwords differ; nothing was hashed, so run the command again", file=sys.stderr)
+        return None
+    return password
 
 
 def _print_sensors() -> int:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import base64
+import getpass
 import io
 import os
 import subprocess
@@ -300,6 +301,60 @@ def test_password_hash_rejects_short(capsys: pytest.CaptureFixture[str]) -> None
     assert code == 1
     assert out == ""
     assert err == "luna: the password is too short; use at least 6 characters\n"
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def answer_prompts(monkeypatch: pytest.MonkeyPatch, *answers: str | type[BaseException]) -> None:
+    """Stand in for the terminal: each prompt gets the next answer, or raises it when it is an exception."""
+
+    remaining = list(answers)
+
+    def prompt(_text: str) -> str:
+        answer = remaining.pop(0)
+        if isinstance(answer, type):
+            raise answer
+        return answer
+
+    monkeypatch.setattr(sys, "stdin", Terminal())
+    monkeypatch.setattr(getpass, "getpass", prompt)
+
+
+def test_password_prompt_asks_twice(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    answer_prompts(monkeypatch, "hunter22", "hunter22")
+
+    code, out, _ = run(["password", "hash", "--rounds", "4"], capsys)
+
+    assert code == 0
+    assert bcrypt.checkpw(b"hunter22", out.strip().encode())
+
+
+def test_password_prompt_mismatch_hashes_nothing(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    answer_prompts(monkeypatch, "hunter22", "hunter23")
+
+    code, out, err = run(["password", "hash", "--rounds", "4"], capsys)
+
+    assert code == 1
+    assert out == ""
+    assert err == "luna: the two passwords differ; nothing was hashed, so run the command again\n"
+
+
+@pytest.mark.parametrize("give_up", [EOFError, KeyboardInterrupt])
+def test_password_prompt_cancel_exits_quietly(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, give_up: type[BaseException]
+) -> None:
+    answer_prompts(monkeypatch, give_up)
+
+    code, out, err = run(["password", "hash"], capsys)
+
+    assert code == 1
+    assert out == ""
+    assert err.strip() == ""
 
 
 def test_password_hash_rejects_empty_stdin(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:

@@ -11,7 +11,7 @@ import hashlib
 import hmac
 import logging
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import bcrypt
@@ -32,7 +32,7 @@ BCRYPT_HASH = re.compile(r"^\$2[aby]\$(?P<rounds>\d\d)\$[./A-Za-z0-9]{53}$")
 
 # Plain passwords from the file, hashed once per process, so a reload that
 # keeps them costs no bcrypt work and keeps their sessions.
-_plain_hashes: dict[str, bytes] = {}
+_plain_hashes: dict[tuple[str, int], bytes] = {}
 # One dummy hash per cost, checked for unknown users.
 _dummy_hashes: dict[int, bytes] = {}
 
@@ -136,7 +136,20 @@ class PasswordBook:
         return hmac.new(key, b"luna credential\0" + message, hashlib.sha256).hexdigest()[:32]
 
 
-def account_from_config(name: str, password: str | None, password_hash: str | None) -> Account:
+def plain_password_rounds(password_hashes: Iterable[str]) -> int:
+    """The bcrypt cost for plain passwords: the highest cost among the file's hashes, else the default.
+
+    A plain password hashed at another cost than the stored hashes would make
+    a wrong password for one user take a different time than for another, or
+    than an unknown name, which is what the dummy hash is there to hide.
+    """
+
+    return max((bcrypt_rounds(text.encode()) for text in password_hashes), default=DEFAULT_ROUNDS)
+
+
+def account_from_config(
+    name: str, password: str | None, password_hash: str | None, rounds: int | None = None
+) -> Account:
     """Build an account from a user's `password` or `password-hash`, hashing a plain password once per process."""
 
     if password_hash is not None:
@@ -149,10 +162,11 @@ def account_from_config(name: str, password: str | None, password_hash: str | No
         "and write the output as `password-hash:`",
         name,
     )
-    hashed = _plain_hashes.get(password)
+    rounds = rounds if rounds is not None else DEFAULT_ROUNDS
+    hashed = _plain_hashes.get((password, rounds))
     if hashed is None:
-        hashed = bcrypt.hashpw(password.encode(), bcrypt.gensalt(DEFAULT_ROUNDS))
-        _plain_hashes[password] = hashed
+        hashed = bcrypt.hashpw(password.encode(), bcrypt.gensalt(rounds))
+        _plain_hashes[(password, rounds)] = hashed
     return Account(name, hashed, password)
 
 

@@ -374,17 +374,25 @@ SIMPLE_MESSAGES = {
 }
 
 
+def _number(value: Any) -> str:
+    """Write a bound as a person would: 0 rather than pydantic's 0.0."""
+
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
 def _simple_message(kind: str, context: dict[str, Any], fallback: str) -> str:
     if kind in SIMPLE_MESSAGES:
         return SIMPLE_MESSAGES[kind]
     if kind == "greater_than":
-        return f"must be greater than {context['gt']}"
+        return f"must be greater than {_number(context['gt'])}"
     if kind == "greater_than_equal":
-        return f"must be at least {context['ge']}"
+        return f"must be at least {_number(context['ge'])}"
     if kind == "less_than":
-        return f"must be less than {context['lt']}"
+        return f"must be less than {_number(context['lt'])}"
     if kind == "less_than_equal":
-        return f"must be at most {context['le']}"
+        return f"must be at most {_number(context['le'])}"
     if kind == "too_short":
         minimum = context.get("min_length", 1)
         return "must not be empty" if minimum == 1 else f"needs at least {minimum} items"

@@ -73,7 +73,9 @@ class ConfigWatcher:
         self.stamps = {path: seen[path] if path in seen else _stamp(path) for path in sorted(self.files)}
 
     async def run(self) -> None:
-        logger.info("watching %d configuration files for changes", len(self.files))
+        logger.info(
+            "watching %d configuration %s for changes", len(self.files), "file" if len(self.files) == 1 else "files"
+        )
         while True:
             await self.clock.sleep(self.poll_interval)
             try:

@@ -22,7 +22,7 @@ from urllib.parse import quote
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from luna.auth.passwords import PasswordBook, account_from_config
+from luna.auth.passwords import PasswordBook, account_from_config, plain_password_rounds
 from luna.auth.sessions import EndedSessions, Session, SessionCodec
 from luna.auth.throttle import LoginThrottle, ThrottleSettings
 from luna.config.models import Auth
@@ -37,6 +37,12 @@ SESSION_COOKIE = "session_token"
 OPEN_PATHS = frozenset({"/api/healthz", "/manifest.json", "/login", "/login/", "/logout", "/logout/", "/api/authenticate"})
 OPEN_PREFIXES = ("/static/", "/assets/")
 EVENTS_PATH = "/api/events"
+
+
+def is_api_path(path: str) -> bool:
+    """Return whether a path (below the base URL) is an API route, which answers JSON and never redirects."""
+
+    return path == "/api" or path.startswith("/api/")
 # Keys the gate adds to the ASGI scope for the handlers behind it.
 SESSION_SCOPE_KEY = "luna.session"
 EXTRA_HEADERS_SCOPE_KEY = "luna.response_headers"
@@ -47,14 +53,18 @@ class Authenticator:
 
     def __init__(self, auth: Auth) -> None:
         self.auth = auth
+        rounds = plain_password_rounds(user.password_hash for user in auth.users.values() if user.password_hash)
         accounts = {
-            name: account_from_config(name, user.password, user.password_hash) for name, user in auth.users.items()
+            name: account_from_config(name, user.password, user.password_hash, rounds)
+            for name, user in auth.users.items()
         }
         self.book = PasswordBook(accounts)
         self.key = auth.key_bytes
         self.codec = SessionCodec(self.key)
         self.throttle_settings = ThrottleSettings(auth.login_limit.failures, auth.login_limit.window)
-        logger.info("logins required: %d users (%s)", len(accounts), ", ".join(sorted(accounts)))
+        logger.info(
+            "logins required: %d %s (%s)", len(accounts), "user" if len(accounts) == 1 else "users", ", ".join(sorted(accounts))
+        )
 
     def start_session(self, user: str, now: float) -> Session:
         return self.codec.issue(user, self._fingerprint(user), now)
@@ -135,13 +145,15 @@ class SessionGate:
         server = self.runtime.dashboard.config.server
         reason = cross_origin_reason(scope, server)
         if reason is not None:
-            logger.warning(
-                "rejected a cross-origin %s %s: %s; behind a proxy that changes the Host header, set "
-                "server.proxied and have the proxy send X-Forwarded-Host",
-                scope["method"],
-                scope["path"],
-                reason,
+            # Only a Host mismatch can come from the proxy's setup; what the
+            # browser itself reported cannot be changed by any setting.
+            advice = (
+                ""
+                if "Sec-Fetch-Site" in reason
+                else "; behind a proxy that changes the Host header, set server.proxied "
+                "and have the proxy send X-Forwarded-Host"
             )
+            logger.warning("rejected a cross-origin %s %s: %s%s", scope["method"], scope["path"], reason, advice)
             await _send_json(send, 403, {"error": f"Cross-origin request rejected: {reason}"})
             return
 
@@ -188,7 +200,7 @@ class SessionGate:
             # A stale cookie would be sent with every request until it expires.
             headers.append((b"set-cookie", self.clearing_cookie(scope).encode("latin-1")))
 
-        if path.startswith("/api/"):
+        if is_api_path(path):
             body = {"error": "Not logged in, or the session has expired", "login_url": f"{base}/login"}
             await _send_json(send, 401, body, headers)
             return

@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import posixpath
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -43,6 +44,10 @@ async def login_page(request: Request) -> Response:
     return HTMLResponse(html, headers={**HTML_HEADERS, "Cache-Control": "no-store"})
 
 
+# Paths below the base URL that are never a page to return to.
+RESERVED_PATHS = ("/api", "/login", "/logout", "/static")
+
+
 def safe_next(value: str | None, base: str) -> str:
     """Return where to go after logging in: `value` when it is a page of this dashboard, else the first page.
 
@@ -55,13 +60,20 @@ def safe_next(value: str | None, base: str) -> str:
         return home
 
     parts = urlsplit(value)
-    if parts.scheme or parts.netloc or not (parts.path == base or parts.path.startswith(home)):
+    if parts.scheme or parts.netloc:
         return home
 
-    below = parts.path[len(base) :] or "/"
-    if below.startswith(("/api/", "/login", "/logout", "/static/")):
+    # The browser resolves `..` before it asks, so judge the path it will ask for.
+    path = posixpath.normpath(parts.path) if parts.path else ""
+    if parts.path.endswith("/") and not path.endswith("/"):
+        path += "/"
+    if not path or not (path == base or path.startswith(home)):
         return home
-    return value
+
+    below = path[len(base) :] or "/"
+    if any(below == reserved or below.startswith(reserved + "/") for reserved in RESERVED_PATHS):
+        return home
+    return urlunsplit(("", "", path, parts.query, parts.fragment))
 
 
 async def authenticate(request: Request) -> Response:
@@ -168,13 +180,19 @@ async def logout(request: Request) -> Response:
         return await not_found(request, "page")
 
     session = gate.session_from_cookie(request.scope, authenticator)
+    base = runtime_of(request).dashboard.config.server.base_url
+    fetch_site = request.headers.get("sec-fetch-site", "").strip().lower()
+    if session is not None and fetch_site in ("cross-site", "same-site"):
+        # A link on another site must not be able to log the user out.
+        logger.warning("kept the session of user %.60r: the logout link was followed from another site", session.user)
+        return RedirectResponse(f"{base}/", status_code=303, headers={"Cache-Control": "no-store"})
+
     # A HEAD request (a link checker, a prefetch) must not end the session.
     if session is not None and request.method == "GET":
         gate.end_session(session)
         address = client_address(request.scope, runtime_of(request).dashboard.config.server)
         logger.info("user %.60r logged out from %s", session.user, address)
 
-    base = runtime_of(request).dashboard.config.server.base_url
     response = RedirectResponse(f"{base}/login", status_code=303, headers={"Cache-Control": "no-store"})
     response.headers.append("set-cookie", gate.clearing_cookie(request.scope))
     return response

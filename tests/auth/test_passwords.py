@@ -8,7 +8,14 @@ import bcrypt
 import pytest
 
 from luna.auth import passwords
-from luna.auth.passwords import PasswordBook, account_from_config, bcrypt_rounds, hash_password, hash_problem
+from luna.auth.passwords import (
+    PasswordBook,
+    account_from_config,
+    bcrypt_rounds,
+    hash_password,
+    hash_problem,
+    plain_password_rounds,
+)
 
 KEY = bytes(range(64))
 
@@ -75,6 +82,23 @@ def test_plain_password_hashed_once(caplog: pytest.LogCaptureFixture, monkeypatc
     assert PasswordBook({"admin": first}).verify("admin", "plain-text-1") is not None
     assert "auth.users.admin has a plain `password`" in caplog.text
     assert "luna password hash" in caplog.text
+
+
+def test_plain_password_takes_stored_hash_cost(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(passwords, "_plain_hashes", {})
+    stored = hash_password("hunter22", rounds=4)
+
+    rounds = plain_password_rounds([stored])
+    book = PasswordBook(
+        {"alice": account_from_config("alice", None, stored), "bob": account_from_config("bob", "plain-text-1", None, rounds)}
+    )
+
+    assert bcrypt_rounds(book.accounts["bob"].hashed) == 4
+    assert bcrypt_rounds(book.dummy) == 4
+
+
+def test_plain_passwords_alone_take_default_cost() -> None:
+    assert plain_password_rounds([]) == passwords.DEFAULT_ROUNDS
 
 
 def test_fingerprint_follows_credential() -> None:

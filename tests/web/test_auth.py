@@ -48,6 +48,7 @@ def protected_api(dashboard: AuthDashboard, base: str) -> list[tuple[str, str]]:
         ("GET", f"{base}/api/events"),
         ("POST", f"{base}/api/set-theme/default-light"),
         ("GET", f"{base}/api/no-such-route"),
+        ("GET", f"{base}/api"),
     ]
 
 
@@ -257,6 +258,34 @@ async def test_head_logout_keeps_session(tmp_path: Path) -> None:
         response = await dashboard.client().get("/api/pages/home/content/", headers=session_header(token))
 
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("fetch_site", ["cross-site", "same-site"])
+async def test_logout_from_other_site_keeps_session(tmp_path: Path, fetch_site: str) -> None:
+    async with auth_dashboard(tmp_path, auth_config()) as dashboard:
+        client = dashboard.client()
+        await log_in(client)
+        token = client.cookies["session_token"]
+
+        response = await client.get("/logout", headers={"Sec-Fetch-Site": fetch_site})
+        after = await dashboard.client().get("/api/pages/home/content/", headers=session_header(token))
+
+    assert response.status_code == 303
+    assert response.headers["location"] == "/"
+    assert "set-cookie" not in response.headers
+    assert after.status_code == 200
+
+
+async def test_logout_link_on_dashboard_ends_session(tmp_path: Path) -> None:
+    async with auth_dashboard(tmp_path, auth_config()) as dashboard:
+        client = dashboard.client()
+        await log_in(client)
+        token = client.cookies["session_token"]
+
+        await client.get("/logout", headers={"Sec-Fetch-Site": "same-origin"})
+        after = await dashboard.client().get("/api/pages/home/content/", headers=session_header(token))
+
+    assert after.status_code == 401
 
 
 @pytest.mark.parametrize(

@@ -297,6 +297,11 @@ async def test_client_spoof_behind_proxy_fails(tmp_path: Path) -> None:
         ("/luna/login?next=/luna/", "/luna", "/luna/"),
         ("/luna/logout", "/luna", "/luna/"),
         ("/second\r\nSet-Cookie: x=1", "", "/"),
+        ("/luna/api", "/luna", "/luna/"),
+        ("/luna/../etc/", "/luna", "/luna/"),
+        ("/luna/a/../second", "/luna", "/luna/second"),
+        ("/luna/second/", "/luna", "/luna/second/"),
+        ("?view=compact", "", "/"),
     ],
 )
 def test_next_only_same_dashboard(value: str | None, base: str, expected: str) -> None:

@@ -41,7 +41,8 @@ async function submit(form) {
   }
 
   if (response.ok) {
-    location.assign(form.dataset.next);
+    // Replace, so Back from the dashboard does not land on a login page that bounces forward again.
+    location.replace(form.dataset.next);
     return;
   }
   if (response.status === 429) {
