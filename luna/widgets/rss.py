@@ -187,10 +187,10 @@ class RssWidget(Widget):
         items = tuple(RssItem(_shown(item, source), title, parsed.link, index) for item in feed_items)
         # Only the feed's first `limit` items in the widget's order are kept, so an 8 MB feed of 5,000 items
         # does not stay in memory for the 25 it shows.
-        # NOTE: the merged list then differs from one of uncut feeds in one case: items that repeat an
-        # earlier feed's links still count toward this cut, so items behind them may be missing from the list.
-        kept = merge_items([items], options.preserve_order, options.limit)
-        return FeedResult(source.url, kept, cut_for, response.headers.get("etag"), response.headers.get("last-modified"))
+        # NOTE: when a feed repeats links of an earlier feed, those items still count toward its cut, so
+        # items behind them may be missing from the merged list where uncut feeds would show them.
+        candidates = merge_items([items], options.preserve_order, options.limit)
+        return FeedResult(source.url, candidates, cut_for, response.headers.get("etag"), response.headers.get("last-modified"))
 
     def is_partial(self, data: Any) -> bool:
         return isinstance(data, RssData) and bool(data.notes)
