@@ -62,8 +62,12 @@ class ParsedFeed:
     items: tuple[FeedItem, ...]
 
 
-def load_document(body: bytes, content_type: str = "") -> feedparser.FeedParserDict:
-    """Parse an RSS, RSS 1.0 or Atom document with feedparser, raising NotAFeed for any other document."""
+def load_document(body: bytes, content_type: str = "", sanitize_html: bool = True) -> feedparser.FeedParserDict:
+    """Parse an RSS, RSS 1.0 or Atom document with feedparser, raising NotAFeed for any other document.
+
+    `sanitize_html=False` skips feedparser's own sanitiser, for callers that
+    sanitise every HTML field themselves.
+    """
 
     # UTF-16 and UTF-32 documents contain zero bytes, so only a document
     # without them at its start may lose its control bytes.
@@ -71,7 +75,7 @@ def load_document(body: bytes, content_type: str = "") -> feedparser.FeedParserD
         body = XML_CONTROL_BYTES.sub(b"", body)
 
     headers = {"content-type": content_type} if "xml" in content_type else {}
-    document = feedparser.parse(body, response_headers=headers)
+    document = feedparser.parse(body, response_headers=headers, sanitize_html=sanitize_html)
     if not document.get("version") and not document.entries:
         reason = document.get("bozo_exception")
         raise NotAFeed(f"no RSS, Atom or JSON Feed content found ({reason or 'unknown format'})")
@@ -96,7 +100,11 @@ def parse_feed(body: bytes, url: str, content_type: str = "", link_prefix: str =
     if _looks_like_json(body, content_type):
         return _parse_json_feed(body, url, link_prefix)
 
-    document = load_document(body, content_type)
+    # Descriptions go through nh3 (clean_html), titles become plain text and
+    # links must be http(s), so feedparser's sanitiser only repeated that
+    # work. Skipping it saves about 30 % of the time to parse an 8 MB feed
+    # of 5,000 items (benchmarks/feed_size.py).
+    document = load_document(body, content_type, sanitize_html=False)
     feed = document.feed
     feed_link = safe_link(feed.get("link"), url)
     fallback_image = safe_link(_feed_image(feed), feed_link or url)

@@ -82,7 +82,10 @@ class FeedResult:
     """The last good response of one feed, kept for conditional GET and for when the feed next fails."""
 
     url: str
+    # Only the items that can reach the merged list: the feed's first `limit` in the widget's order.
     items: tuple[RssItem, ...]
+    # The widget's limit and preserve-order that `items` were cut for.
+    cut_for: tuple[int, bool]
     etag: str | None = None
     last_modified: str | None = None
 
@@ -157,6 +160,10 @@ class RssWidget(Widget):
 
     async def _fetch_feed(self, context: RefreshContext, index: int, source: FeedSource, before: FeedResult | None) -> FeedResult:
         options = self.rss_options
+        cut_for = (options.limit, options.preserve_order)
+        # Items cut for other settings (before a reload) may lack some that these settings show, so the feed is fetched whole.
+        if before is not None and before.cut_for != cut_for:
+            before = None
         headers = httpx.Headers({"Accept": FEED_ACCEPT, **_conditional_headers(before)})
         # Header names are compared without case, so `accept:` replaces luna's Accept.
         headers.update(source.headers)
@@ -178,7 +185,12 @@ class RssWidget(Widget):
         feed_items = parsed.items[: source.limit] if source.limit else parsed.items
         title = source.title or parsed.title or host_of(source.url)
         items = tuple(RssItem(_shown(item, source), title, parsed.link, index) for item in feed_items)
-        return FeedResult(source.url, items, response.headers.get("etag"), response.headers.get("last-modified"))
+        # Only the feed's first `limit` items in the widget's order are kept, so an 8 MB feed of 5,000 items
+        # does not stay in memory for the 25 it shows.
+        # NOTE: when a feed repeats links of an earlier feed, those items still count toward its cut, so
+        # items behind them may be missing from the merged list where uncut feeds would show them.
+        candidates = merge_items([items], options.preserve_order, options.limit)
+        return FeedResult(source.url, candidates, cut_for, response.headers.get("etag"), response.headers.get("last-modified"))
 
     def is_partial(self, data: Any) -> bool:
         return isinstance(data, RssData) and bool(data.notes)

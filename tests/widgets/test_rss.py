@@ -227,6 +227,27 @@ async def test_conditional_get_reuses_items(upstream: FakeUpstream, bench: FeedB
     assert titles(element) == ["Cached"]
 
 
+async def test_raised_limit_refetches_whole_feed(upstream: FakeUpstream, bench: FeedBench) -> None:
+    body = rss([dated(f"Item {index}", 6, hour=index) for index in range(5)])
+
+    async def validating(request: Request) -> Response:
+        if request.headers.get("if-none-match") == '"v1"':
+            return Response(status_code=304)
+        return Response(body, media_type=RSS_TYPE, headers={"ETag": '"v1"'})
+
+    upstream.handle("/feed.xml", validating)
+    before_reload = bench.stage(feeds_yaml(upstream.link("/feed.xml"), extra="limit: 2"))
+    await before_reload.refresh()
+    after_reload = bench.stage(feeds_yaml(upstream.link("/feed.xml"), extra="limit: 4"))
+    after_reload.widget.adopt_state(before_reload.widget)
+
+    element = await after_reload.refresh()
+
+    second = upstream.requests_to("/feed.xml")[1]
+    assert "if-none-match" not in second.headers
+    assert titles(element) == ["Item 4", "Item 3", "Item 2", "Item 1"]
+
+
 async def test_moved_feed_followed(upstream: FakeUpstream, bench: FeedBench) -> None:
     upstream.answer("/old.xml", "", status=301, content_type="text/plain", headers={"Location": "/new/feed.xml"})
     upstream.answer("/new/feed.xml", rss([Entry("Moved", link="post")]), content_type=RSS_TYPE)
@@ -320,6 +341,18 @@ async def test_large_feed_shows_newest(upstream: FakeUpstream, bench: FeedBench)
 
     assert len(body) > 8_000_000
     assert titles(element) == ["Item 0", "Item 1", "Item 2"]
+
+
+async def test_large_feed_keeps_only_limit(upstream: FakeUpstream, bench: FeedBench) -> None:
+    # The newest items come last in the document, so keeping the first ones would be wrong.
+    entries = [Entry(f"Item {index}", link=f"https://big.example/{index}", date=_minutes_ago(40 - index)) for index in range(40)]
+    upstream.answer("/feed.xml", rss(entries), content_type=RSS_TYPE)
+    widget = bench.stage(feeds_yaml(upstream.link("/feed.xml"), extra="limit: 3"))
+
+    await widget.refresh()
+
+    stored = widget.data.feeds[0].items
+    assert [entry.title for entry in stored] == ["Item 39", "Item 38", "Item 37"]
 
 
 def _minutes_ago(minutes: int) -> str:
