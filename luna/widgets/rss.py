@@ -84,8 +84,9 @@ class FeedResult:
     url: str
     # Only the items that can reach the merged list: the feed's first `limit` in the widget's order.
     items: tuple[RssItem, ...]
-    # The widget's limit and preserve-order that `items` were cut for.
-    cut_for: tuple[int, bool]
+    # What shaped `items`: the widget's limit and preserve-order, the feed's
+    # position and its own settings. A 304 answer reuses them only when all match.
+    shaped_by: tuple[int, bool, int, FeedSource]
     etag: str | None = None
     last_modified: str | None = None
 
@@ -160,9 +161,10 @@ class RssWidget(Widget):
 
     async def _fetch_feed(self, context: RefreshContext, index: int, source: FeedSource, before: FeedResult | None) -> FeedResult:
         options = self.rss_options
-        cut_for = (options.limit, options.preserve_order)
-        # Items cut for other settings (before a reload) may lack some that these settings show, so the feed is fetched whole.
-        if before is not None and before.cut_for != cut_for:
+        shaped_by = (options.limit, options.preserve_order, index, source)
+        # Items kept under other settings (before a reload) may have another title, hide
+        # other parts or lack items these settings show, so the feed is fetched whole.
+        if before is not None and before.shaped_by != shaped_by:
             before = None
         headers = httpx.Headers({"Accept": FEED_ACCEPT, **_conditional_headers(before)})
         # Header names are compared without case, so `accept:` replaces luna's Accept.
@@ -186,11 +188,10 @@ class RssWidget(Widget):
         title = source.title or parsed.title or host_of(source.url)
         items = tuple(RssItem(_shown(item, source), title, parsed.link, index) for item in feed_items)
         # Only the feed's first `limit` items in the widget's order are kept, so an 8 MB feed of 5,000 items
-        # does not stay in memory for the 25 it shows.
-        # NOTE: when a feed repeats links of an earlier feed, those items still count toward its cut, so
-        # items behind them may be missing from the merged list where uncut feeds would show them.
+        # does not stay in memory for the 25 it shows. No item past the cut can reach the merged list:
+        # the cut holds `limit` distinct links that all rank before it, whichever feed's copy of a link wins.
         candidates = merge_items([items], options.preserve_order, options.limit)
-        return FeedResult(source.url, candidates, cut_for, response.headers.get("etag"), response.headers.get("last-modified"))
+        return FeedResult(source.url, candidates, shaped_by, response.headers.get("etag"), response.headers.get("last-modified"))
 
     def is_partial(self, data: Any) -> bool:
         return isinstance(data, RssData) and bool(data.notes)

@@ -227,8 +227,10 @@ async def test_conditional_get_reuses_items(upstream: FakeUpstream, bench: FeedB
     assert titles(element) == ["Cached"]
 
 
-async def test_raised_limit_refetches_whole_feed(upstream: FakeUpstream, bench: FeedBench) -> None:
-    body = rss([dated(f"Item {index}", 6, hour=index) for index in range(5)])
+async def refresh_across_reload(upstream: FakeUpstream, bench: FeedBench, before: str, after: str) -> Any:
+    """Refresh a widget, reload it with other settings and refresh again against a feed that answers 304 to its ETag."""
+
+    body = rss([dated(f"Item {index}", 6, hour=index) for index in range(5)], title="Example News")
 
     async def validating(request: Request) -> Response:
         if request.headers.get("if-none-match") == '"v1"':
@@ -236,16 +238,32 @@ async def test_raised_limit_refetches_whole_feed(upstream: FakeUpstream, bench: 
         return Response(body, media_type=RSS_TYPE, headers={"ETag": '"v1"'})
 
     upstream.handle("/feed.xml", validating)
-    before_reload = bench.stage(feeds_yaml(upstream.link("/feed.xml"), extra="limit: 2"))
+    before_reload = bench.stage(before)
     await before_reload.refresh()
-    after_reload = bench.stage(feeds_yaml(upstream.link("/feed.xml"), extra="limit: 4"))
+    after_reload = bench.stage(after)
     after_reload.widget.adopt_state(before_reload.widget)
+    return await after_reload.refresh()
 
-    element = await after_reload.refresh()
+
+async def test_raised_limit_refetches_whole_feed(upstream: FakeUpstream, bench: FeedBench) -> None:
+    url = upstream.link("/feed.xml")
+
+    element = await refresh_across_reload(upstream, bench, feeds_yaml(url, extra="limit: 2"), feeds_yaml(url, extra="limit: 4"))
 
     second = upstream.requests_to("/feed.xml")[1]
     assert "if-none-match" not in second.headers
     assert titles(element) == ["Item 4", "Item 3", "Item 2", "Item 1"]
+
+
+async def test_renamed_feed_refetched_after_reload(upstream: FakeUpstream, bench: FeedBench) -> None:
+    url = upstream.link("/feed.xml")
+    renamed = f"type: rss\nstyle: detailed-list\nfeeds:\n  - url: {url}\n    title: Renamed\n"
+
+    element = await refresh_across_reload(upstream, bench, feeds_yaml(url, extra="style: detailed-list"), renamed)
+
+    assert "if-none-match" not in upstream.requests_to("/feed.xml")[1].headers
+    assert "Renamed" in element.text
+    assert "Example News" not in element.text
 
 
 async def test_moved_feed_followed(upstream: FakeUpstream, bench: FeedBench) -> None:
