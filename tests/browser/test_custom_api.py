@@ -1,4 +1,4 @@
-"""custom-api and extension output in a browser: Glance's classes, relative times and collapsible lists work."""
+"""custom-api and extension output in a browser: Glance's classes, layouts and popovers, relative times, collapsed lists."""
 
 from __future__ import annotations
 
@@ -272,3 +272,86 @@ def test_popover_after_setup_twice_and_replace(
 
     expect(page.locator(".popover")).to_have_count(1)
     expect(page.locator(".popover")).to_have_text(NOTE)
+
+
+# Glance's dynamic-columns and a carousel of cards, the same template in a small and a full column.
+LAYOUTS = """
+pages:
+  - name: Home
+    columns:
+      - size: small
+        widgets:
+          - type: custom-api
+            title: Small
+            template: &layouts |
+              <ul class="dynamic-columns list-gap-8">
+                <li class="flex"><span class="grow">Router</span><span class="color-negative">DOWN</span></li>
+                <li class="flex"><span class="grow">NAS</span><span>12ms</span></li>
+                <li class="flex"><span class="grow">Printer</span><span>40ms</span></li>
+                <li class="flex"><span class="grow">Camera</span><span>7ms</span></li>
+              </ul>
+              <div class="carousel-container show-right-cutoff">
+                <div class="cards-horizontal carousel-items-container">
+                  <div class="card widget-content-frame">One</div><div class="card widget-content-frame">Two</div>
+                  <div class="card widget-content-frame">Three</div><div class="card widget-content-frame">Four</div>
+                  <div class="card widget-content-frame">Five</div><div class="card widget-content-frame">Six</div>
+                </div>
+              </div>
+      - size: full
+        widgets:
+          - type: custom-api
+            title: Full
+            template: *layouts
+"""
+
+
+def open_layouts(serve_dashboard: Callable[[str], LiveDashboard], new_page: Callable[..., Page]) -> Page:
+    dashboard = serve_dashboard(LAYOUTS)
+    for index in range(2):
+        dashboard.refresh(dashboard.widget("custom-api", index))
+
+    page = new_page()
+    load(page, dashboard.url)
+    return page
+
+
+def column_lefts(page: Page, title: str) -> list[float]:
+    items = page.locator(".widget", has_text=title).locator(".dynamic-columns > li")
+    return items.evaluate_all("items => items.map(item => Math.round(item.getBoundingClientRect().left))")
+
+
+def test_dynamic_columns_one_in_small_column(
+    serve_dashboard: Callable[[str], LiveDashboard], new_page: Callable[..., Page]
+) -> None:
+    page = open_layouts(serve_dashboard, new_page)
+
+    lefts = column_lefts(page, "Small")
+    down = page.locator(".widget", has_text="Small").get_by_text("DOWN")
+
+    assert len(set(lefts)) == 1
+    # The word stays on one line: its box is one line high.
+    assert down.evaluate("element => element.getClientRects().length") == 1
+
+
+def test_dynamic_columns_side_by_side_in_full_column(
+    serve_dashboard: Callable[[str], LiveDashboard], new_page: Callable[..., Page]
+) -> None:
+    page = open_layouts(serve_dashboard, new_page)
+
+    lefts = column_lefts(page, "Full")
+
+    # The full column at 1400px is about 1000px wide: three columns, the fourth item starts a new row.
+    assert lefts[0] < lefts[1] < lefts[2]
+    assert lefts[3] == lefts[0]
+
+
+def test_card_carousel_marks_scrolled_sides(
+    serve_dashboard: Callable[[str], LiveDashboard], new_page: Callable[..., Page]
+) -> None:
+    page = open_layouts(serve_dashboard, new_page)
+    carousel = page.locator(".widget", has_text="Small").locator(".carousel-container")
+
+    expect(carousel).to_have_class("carousel-container show-right-cutoff")
+    carousel.locator(".carousel-items-container").evaluate("row => row.scrollTo({ left: row.scrollWidth })")
+
+    expect(carousel).to_have_class("carousel-container show-left-cutoff")
