@@ -30,8 +30,9 @@ const FOCUSABLE = "a[href], button, input, select, textarea, summary, [tabindex]
 
 // The open popover: its target and which of hover, focus and tap keep it open.
 let current = null;
-// The pending timeout that opens or closes the popover.
+// The pending timeout that opens or closes the popover, and the element it opens one for.
 let pending = null;
+let pendingTarget = null;
 let popover = null;
 let installed = false;
 
@@ -107,7 +108,7 @@ function installDocumentListeners() {
 }
 
 function hoverStarted(target) {
-  clearTimeout(pending);
+  cancelPending();
 
   // Moving from one popover's element to the next switches at once, as a tooltip row should.
   if (current) {
@@ -115,6 +116,13 @@ function hoverStarted(target) {
     return;
   }
   pending = setTimeout(() => open(target, "hover"), delay(target.dataset.popoverShowDelay, DEFAULT_SHOW_DELAY_MS));
+  pendingTarget = target;
+}
+
+function cancelPending() {
+  clearTimeout(pending);
+  pending = null;
+  pendingTarget = null;
 }
 
 function tapped(target) {
@@ -126,7 +134,7 @@ function tapped(target) {
 }
 
 function open(target, reason) {
-  clearTimeout(pending);
+  cancelPending();
   if (current?.target !== target) {
     close();
     if (!fill(target)) {
@@ -141,7 +149,9 @@ function open(target, reason) {
 // One reason to stay open ended; with none left the popover closes after the hide delay.
 function release(target, reason) {
   if (current?.target !== target) {
-    clearTimeout(pending);
+    if (pendingTarget === target) {
+      cancelPending();
+    }
     return;
   }
 
@@ -149,12 +159,12 @@ function release(target, reason) {
   if (current.hover || current.focus || current.tap) {
     return;
   }
-  clearTimeout(pending);
+  cancelPending();
   pending = setTimeout(close, delay(target.dataset.popoverHideDelay, DEFAULT_HIDE_DELAY_MS));
 }
 
 function close() {
-  clearTimeout(pending);
+  cancelPending();
   if (!current) {
     return;
   }
@@ -190,13 +200,19 @@ function popoverElement() {
 
   popover.addEventListener("pointerenter", () => {
     if (current) {
-      clearTimeout(pending);
+      cancelPending();
       current.hover = true;
     }
   });
   popover.addEventListener("pointerleave", () => {
     if (current) {
       release(current.target, "hover");
+    }
+  });
+  // Focus may move from the element onto a link in the popover and then on again.
+  popover.addEventListener("focusout", (event) => {
+    if (current && !popover.contains(event.relatedTarget) && !current.target.contains(event.relatedTarget)) {
+      release(current.target, "focus");
     }
   });
   document.body.append(popover);
