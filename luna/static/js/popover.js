@@ -3,7 +3,7 @@
 // data-popover-type="html" shows a copy of its [data-popover-html] child.
 // A popover opens when the pointer rests on the element, when the element
 // gets keyboard focus, and when it is tapped. It closes once none of those
-// holds any more (the pointer may move onto the popover), and at once on
+// applies any more (the pointer may move onto the popover), and at once on
 // Escape or on a tap elsewhere.
 // Optional attributes, with Glance's meaning and defaults:
 //   data-popover-position      "below" (default) or "above"; the other side is used when there is no room
