@@ -91,10 +91,14 @@ HSLColor = Annotated[HSL, BeforeValidator(parse_hsl), PlainSerializer(str)]
 
 # Schemes a link may not use: they run code or embed content in the dashboard's origin.
 UNSAFE_SCHEMES = frozenset({"javascript", "vbscript", "data"})
+# Prefixes of a path on the same server, which the browser resolves against the page that links it.
+RELATIVE_STARTS = ("/", "#", "?", ".")
+# A host name or address, an optional port, then the end or a path: `nas.lan/api`, `192.168.1.5:8080`.
+HOST_WITHOUT_SCHEME = re.compile(r"^[\w.-]+(?::\d+)?(?:[/?#]|$)")
 
 
-def parse_link(value: Any) -> str:
-    """Accept an absolute URL of any safe scheme, or a path on this server."""
+def _url_text(value: Any) -> str:
+    """Return the URL as written, without surrounding space, after the checks that every URL passes."""
 
     if not isinstance(value, str):
         raise ValueError(f"a URL must be text, got {describe_value(value)}")
@@ -102,11 +106,15 @@ def parse_link(value: Any) -> str:
     text = value.strip()
     if not text:
         raise ValueError("the URL is empty")
-    looks_relative = text.startswith(("/", "#", "?", "."))
     if any(character.isspace() for character in text):
-        if "://" not in text and not looks_relative:
+        if "://" not in text and not text.startswith(RELATIVE_STARTS):
             raise ValueError(f'invalid URL "{text}": it is not a web address; write one such as https://example.com/')
         raise ValueError(f'invalid URL "{text}": it contains spaces; write them as %20')
+    return text
+
+
+def _url_scheme(text: str) -> str:
+    """Return the lower-case scheme of a URL, after checking its port, its host and that the scheme is safe."""
 
     try:
         parts = urlsplit(text)
@@ -119,16 +127,40 @@ def parse_link(value: Any) -> str:
         raise ValueError(f'the URL scheme "{scheme}:" is not allowed in links')
     if scheme in ("http", "https") and not parts.hostname:
         raise ValueError(f'invalid URL "{text}": it has no host name after {scheme}://')
-    if not scheme and not text.startswith(("/", "#", "?", ".")):
+    return scheme
+
+
+def parse_link(value: Any) -> str:
+    """Accept an absolute URL of any safe scheme, or a path on this server."""
+
+    text = _url_text(value)
+    scheme = _url_scheme(text)
+    if not scheme and not text.startswith(RELATIVE_STARTS):
         raise ValueError(f'invalid URL "{text}": add a scheme such as https:// or start a local path with /')
     return text
 
 
 def parse_web_url(value: Any) -> str:
-    """Accept only absolute http and https URLs, for things luna itself requests or embeds."""
+    """Accept only absolute http and https URLs, for things luna itself requests.
 
-    text = parse_link(value)
-    scheme = urlsplit(text).scheme.lower()
+    luna sends these requests from the server, where a path such as
+    `/ext/report` has no page to be relative to, so the advice for a missing
+    scheme never suggests a path.
+    """
+
+    text = _url_text(value)
+    if text.startswith("//"):
+        raise ValueError(f'invalid URL "{text}": add http: or https: in front, such as http:{text}')
+    if text.startswith(RELATIVE_STARTS):
+        example = text if text.startswith("/") else "/"
+        raise ValueError(
+            f'invalid URL "{text}": luna sends this request itself, so a path alone names no server; '
+            f"write the full address, such as http://192.168.1.10:8080{example}"
+        )
+    if "://" not in text and HOST_WITHOUT_SCHEME.match(text):
+        raise ValueError(f'invalid URL "{text}": add http:// or https:// in front, such as http://{text}')
+
+    scheme = _url_scheme(text)
     if scheme not in ("http", "https"):
         raise ValueError(f'invalid URL "{text}": it must start with http:// or https://')
     return text

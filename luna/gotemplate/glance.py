@@ -590,6 +590,9 @@ def _request_functions(fetch: Fetch | None, fetch_timeout: float | None) -> dict
         return CustomAPIRequest(url)
 
     def with_header(key: str, value: str, request: CustomAPIRequest) -> CustomAPIRequest:
+        # Header names are case-insensitive, so a second withHeader for the same name replaces the first.
+        for existing in [name for name in request.headers if name.lower() == key.lower()]:
+            del request.headers[existing]
         request.headers[key] = value
         return request
 

@@ -40,6 +40,9 @@ class Parser:
         self.variables: list[str] = ["$"]
         self.range_depth = 0
         self.definitions: dict[str, ListNode] = {}
+        # The keyword and the "{{" of every block action not yet closed, innermost last,
+        # so a template that ends too early is reported where its unclosed block opens.
+        self.open_blocks: list[tuple[str, Token]] = []
 
     def parse(self) -> tuple[ListNode, dict[str, ListNode]]:
         root, terminator = self._list(top_level=True)
@@ -86,7 +89,7 @@ class Parser:
             token = self.next()
             if token.kind == "eof":
                 if not top_level:
-                    self.fail(token, "unexpected EOF: an {{if}}, {{range}}, {{with}} or {{define}} has no {{end}}")
+                    self._fail_unclosed(token)
                 return ListNode(*self.position(start), nodes), None
             if token.kind == "text":
                 nodes.append(TextNode(*self.position(token), token.value))
@@ -101,6 +104,18 @@ class Parser:
             if node is not None:
                 nodes.append(node)
 
+    def _fail_unclosed(self, eof: Token) -> None:
+        """Report the innermost block that is still open when the template ends.
+
+        Go reports only "unexpected EOF" at the end of the text. Naming the block
+        and where it opens points at the {{end}} that is missing.
+        """
+
+        if not self.open_blocks:
+            self.fail(eof, "unexpected EOF: a block has no {{end}}")
+        keyword, left = self.open_blocks[-1]
+        self.fail(left, f"the {{{{{keyword}}}}} opened here has no {{{{end}}}} before the template ends")
+
     def _action(self, left: Token, top_level: bool) -> Node | None:
         keyword = self.peek()
         if keyword.kind == "identifier":
@@ -112,8 +127,16 @@ class Parser:
                 if not top_level:
                     self.fail(keyword, "{{define}} is allowed only at the top level of a template")
                 self.next()
+                self.open_blocks.append(("define", left))
                 self._define()
+                self.open_blocks.pop()
                 return None
+            if keyword.value in ("if", "range", "with", "block"):
+                self.next()
+                self.open_blocks.append((keyword.value, left))
+                node = handler(keyword)
+                self.open_blocks.pop()
+                return node
             if handler is not None:
                 self.next()
                 return handler(keyword)

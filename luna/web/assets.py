@@ -15,9 +15,9 @@ from pathlib import Path
 
 STATIC_ROOT = Path(__file__).resolve().parent.parent / "static"
 CSS_BUNDLE = "css/bundle.css"
-# Page-wide styles first, then the login page and what the feed widgets
-# share; the per-widget files follow in name order.
-CSS_SOURCES = ("css/main.css", "css/layout.css", "css/widget.css", "css/login.css", "css/feeds.css")
+# Page-wide styles come first, then the login page, the styles the feed
+# widgets share and the popover. The per-widget files follow in name order.
+CSS_SOURCES = ("css/main.css", "css/layout.css", "css/widget.css", "css/login.css", "css/feeds.css", "css/popover.css")
 
 mimetypes.add_type("text/javascript", ".js")
 mimetypes.add_type("image/svg+xml", ".svg")

@@ -53,6 +53,7 @@ from luna.widgets.upstream import (
     UpstreamResponse,
     fetch,
     empty_mapping_for_null,
+    merge_headers,
     quote_body,
     replace_query,
 )
@@ -145,8 +146,8 @@ class ApiRequest(ConfigModel):
             raise ValueError("a request without a URL cannot be sent")
 
         body = self.encoded_body()
-        headers = {"Content-Type": "application/json"} if body is not None and self.body_type == "json" else {}
-        headers.update(self.headers)
+        defaults = {"Content-Type": "application/json"} if body is not None and self.body_type == "json" else {}
+        headers = merge_headers(defaults, self.headers)
         url = replace_query(self.url, self.parameters)
         return UpstreamRequest(self.effective_method, url, headers, body, verify=not self.allow_insecure)
 

@@ -214,6 +214,22 @@ def redact_url(url: str) -> str:
     return urlunsplit((parts.scheme, host + port, parts.path, query, ""))
 
 
+def merge_headers(*layers: Mapping[str, str]) -> dict[str, str]:
+    """Combine header mappings in order, letting a later header replace an earlier one of the same name in any case.
+
+    Header names are case-insensitive, so a user's `content-type` must replace
+    luna's `Content-Type` rather than travel as a second Content-Type header.
+    """
+
+    merged: dict[str, str] = {}
+    for layer in layers:
+        for name, value in layer.items():
+            for existing in [key for key in merged if key.lower() == name.lower()]:
+                del merged[existing]
+            merged[name] = value
+    return merged
+
+
 def replace_query(url: str, parameters: Mapping[str, Sequence[str]]) -> str:
     """Return the URL with its query replaced by the parameters, when there are any.
 

@@ -1,4 +1,4 @@
-"""custom-api and extension output in a browser: Glance's classes, relative times and collapsible lists work."""
+"""custom-api and extension output in a browser: Glance's classes, layouts and popovers, relative times, collapsed lists."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.support import LiveDashboard, PageProblems, load
+from tests.browser.support import PHONE, REPLACE_WIDGET, SET_UP_AGAIN, LiveDashboard, PageProblems, load
 from tests.support.json_api import JsonApi, json_api
 
 pytestmark = pytest.mark.browser
@@ -112,3 +112,246 @@ def test_extension_html_escaped(
 
     expect(extension.locator("pre.extension-text")).to_have_text("<b>3 backups</b>")
     expect(extension.locator("b")).to_have_count(0)
+
+
+# Popovers, with Glance's attributes. The template escapes the note into the
+# attribute; the page must show it as text, tags and all.
+POPOVERS = """
+pages:
+  - name: Home
+    columns:
+      - size: full
+        widgets:
+          - type: custom-api
+            title: Pools
+            url: {pools}
+            template: |
+              <div class="flex justify-between">
+                <span class="color-highlight" data-popover-type="text" data-popover-text="{{{{ .JSON.String "note" }}}}">Tank</span>
+                <div class="text-right" data-popover-type="html" data-popover-position="above" data-popover-max-width="400px">
+                  <span>Disks</span>
+                  <div data-popover-html>
+                    <ul class="list list-gap-4">
+                      {{{{ range .JSON.Array "disks" }}}}<li class="color-positive">{{{{ .String "name" }}}}</li>{{{{ end }}}}
+                    </ul>
+                    <p>{{{{ .JSON.String "history" }}}}</p>
+                  </div>
+                </div>
+              </div>
+"""
+NOTE = "Scrub <b>finished</b> & healthy"
+# Past the default show delay of 200 ms.
+PAST_SHOW_DELAY_MS = 250
+# Past the default hide delay of 500 ms.
+PAST_HIDE_DELAY_MS = 600
+
+
+def open_popovers(
+    serve_dashboard: Callable[[str], LiveDashboard], new_page: Callable[..., Page], api: JsonApi, **device: object
+) -> tuple[Page, LiveDashboard]:
+    history = " ".join(["Resilvered after a disk swap, then scrubbed without errors."] * 6)
+    api.reply("/pools", {"note": NOTE, "disks": [{"name": "sda"}, {"name": "sdb"}, {"name": "sdc"}], "history": history})
+    dashboard = serve_dashboard(POPOVERS.format(pools=api.url("/pools")))
+    dashboard.refresh(dashboard.widget("custom-api"))
+
+    page = new_page(**device)
+    page.clock.install()
+    load(page, dashboard.url)
+    return page, dashboard
+
+
+def hover(page: Page, text: str) -> None:
+    """Rest the mouse on the element with this text until its popover's show delay has passed."""
+
+    page.get_by_text(text).hover()
+    page.clock.run_for(PAST_SHOW_DELAY_MS)
+
+
+def test_text_popover_shows_on_hover(
+    serve_dashboard: Callable[[str], LiveDashboard], new_page: Callable[..., Page], api: JsonApi
+) -> None:
+    page, _ = open_popovers(serve_dashboard, new_page, api)
+    popover = page.locator(".popover")
+
+    hover(page, "Tank")
+
+    expect(popover).to_be_visible()
+    expect(popover).to_have_text(NOTE)
+    expect(popover.locator("b")).to_have_count(0)
+
+
+def test_text_popover_hides_after_leave(
+    serve_dashboard: Callable[[str], LiveDashboard], new_page: Callable[..., Page], api: JsonApi
+) -> None:
+    page, _ = open_popovers(serve_dashboard, new_page, api)
+    popover = page.locator(".popover")
+    hover(page, "Tank")
+    expect(popover).to_be_visible()
+
+    page.mouse.move(5, 600)
+    page.clock.run_for(PAST_HIDE_DELAY_MS)
+
+    expect(popover).to_be_hidden()
+
+
+def test_html_popover_shows_styled_copy(
+    serve_dashboard: Callable[[str], LiveDashboard], new_page: Callable[..., Page], api: JsonApi
+) -> None:
+    page, _ = open_popovers(serve_dashboard, new_page, api)
+    popover = page.locator(".popover")
+
+    hover(page, "Disks")
+
+    expect(popover.locator("li")).to_have_text(["sda", "sdb", "sdc"])
+    # Glance's classes work inside the popover: list-gap-4 spaces the items by 0.4rem.
+    assert popover.locator("li").nth(1).evaluate("item => getComputedStyle(item).marginTop") == "4px"
+    expect(page.locator(".custom-api [data-popover-html]")).to_be_hidden()
+
+
+def test_focus_shows_and_escape_hides(
+    serve_dashboard: Callable[[str], LiveDashboard], new_page: Callable[..., Page], api: JsonApi
+) -> None:
+    page, _ = open_popovers(serve_dashboard, new_page, api)
+    popover = page.locator(".popover")
+
+    for _ in range(30):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.dataset.popoverType") == "text":
+            break
+    expect(popover).to_have_text(NOTE)
+    page.keyboard.press("Escape")
+
+    expect(popover).to_be_hidden()
+    assert page.evaluate("document.activeElement.dataset.popoverType") == "text"
+
+
+def test_popover_inside_phone_viewport(
+    serve_dashboard: Callable[[str], LiveDashboard], new_page: Callable[..., Page], api: JsonApi
+) -> None:
+    page, _ = open_popovers(serve_dashboard, new_page, api, **PHONE)
+    popover = page.locator(".popover")
+
+    target = page.get_by_text("Disks")
+    target.tap()
+    expect(popover.locator("li")).to_have_count(3)
+    box = popover.bounding_box()
+    target_box = target.bounding_box()
+    arrow = popover.evaluate("element => parseFloat(element.style.getPropertyValue('--popover-arrow'))")
+
+    assert box is not None and target_box is not None
+    assert box["x"] >= 0
+    assert box["x"] + box["width"] <= 390
+    assert box["y"] >= 0
+    # The long text fills the widest popover that fits: the viewport less 8px on each side.
+    assert box["width"] == 390 - 16
+    assert target_box["x"] <= box["x"] + arrow <= target_box["x"] + target_box["width"]
+
+
+def test_tap_elsewhere_hides_popover(
+    serve_dashboard: Callable[[str], LiveDashboard], new_page: Callable[..., Page], api: JsonApi
+) -> None:
+    page, _ = open_popovers(serve_dashboard, new_page, api, **PHONE)
+    popover = page.locator(".popover")
+    page.get_by_text("Tank").tap()
+    expect(popover).to_have_text(NOTE)
+
+    page.locator(".widget-title").tap()
+
+    expect(popover).to_be_hidden()
+
+
+def test_popover_after_setup_twice_and_replace(
+    serve_dashboard: Callable[[str], LiveDashboard], new_page: Callable[..., Page], api: JsonApi
+) -> None:
+    page, dashboard = open_popovers(serve_dashboard, new_page, api)
+    page.evaluate(SET_UP_AGAIN)
+    page.evaluate(REPLACE_WIDGET, dashboard.widget("custom-api").id)
+    page.evaluate(SET_UP_AGAIN)
+
+    hover(page, "Tank")
+
+    expect(page.locator(".popover")).to_have_count(1)
+    expect(page.locator(".popover")).to_have_text(NOTE)
+
+
+# Glance's dynamic-columns and a carousel of cards, the same template in a small and a full column.
+LAYOUTS = """
+pages:
+  - name: Home
+    columns:
+      - size: small
+        widgets:
+          - type: custom-api
+            title: Small
+            template: &layouts |
+              <ul class="dynamic-columns list-gap-8">
+                <li class="flex"><span class="grow">Router</span><span class="color-negative">DOWN</span></li>
+                <li class="flex"><span class="grow">NAS</span><span>12ms</span></li>
+                <li class="flex"><span class="grow">Printer</span><span>40ms</span></li>
+                <li class="flex"><span class="grow">Camera</span><span>7ms</span></li>
+              </ul>
+              <div class="carousel-container show-right-cutoff">
+                <div class="cards-horizontal carousel-items-container">
+                  <div class="card widget-content-frame">One</div><div class="card widget-content-frame">Two</div>
+                  <div class="card widget-content-frame">Three</div><div class="card widget-content-frame">Four</div>
+                  <div class="card widget-content-frame">Five</div><div class="card widget-content-frame">Six</div>
+                </div>
+              </div>
+      - size: full
+        widgets:
+          - type: custom-api
+            title: Full
+            template: *layouts
+"""
+
+
+def open_layouts(serve_dashboard: Callable[[str], LiveDashboard], new_page: Callable[..., Page]) -> Page:
+    dashboard = serve_dashboard(LAYOUTS)
+    for index in range(2):
+        dashboard.refresh(dashboard.widget("custom-api", index))
+
+    page = new_page()
+    load(page, dashboard.url)
+    return page
+
+
+def column_lefts(page: Page, title: str) -> list[float]:
+    items = page.locator(".widget", has_text=title).locator(".dynamic-columns > li")
+    return items.evaluate_all("items => items.map(item => Math.round(item.getBoundingClientRect().left))")
+
+
+def test_dynamic_columns_one_in_small_column(
+    serve_dashboard: Callable[[str], LiveDashboard], new_page: Callable[..., Page]
+) -> None:
+    page = open_layouts(serve_dashboard, new_page)
+
+    lefts = column_lefts(page, "Small")
+    down = page.locator(".widget", has_text="Small").get_by_text("DOWN")
+
+    assert len(set(lefts)) == 1
+    # The word stays on one line: its box is one line high.
+    assert down.evaluate("element => element.getClientRects().length") == 1
+
+
+def test_dynamic_columns_side_by_side_in_full_column(
+    serve_dashboard: Callable[[str], LiveDashboard], new_page: Callable[..., Page]
+) -> None:
+    page = open_layouts(serve_dashboard, new_page)
+
+    lefts = column_lefts(page, "Full")
+
+    # The full column at 1400px is about 1000px wide: three columns, the fourth item starts a new row.
+    assert lefts[0] < lefts[1] < lefts[2]
+    assert lefts[3] == lefts[0]
+
+
+def test_card_carousel_marks_scrolled_sides(
+    serve_dashboard: Callable[[str], LiveDashboard], new_page: Callable[..., Page]
+) -> None:
+    page = open_layouts(serve_dashboard, new_page)
+    carousel = page.locator(".widget", has_text="Small").locator(".carousel-container")
+
+    expect(carousel).to_have_class("carousel-container show-right-cutoff")
+    carousel.locator(".carousel-items-container").evaluate("row => row.scrollTo({ left: row.scrollWidth })")
+
+    expect(carousel).to_have_class("carousel-container show-left-cutoff")

@@ -24,6 +24,26 @@ def test_missing_end_is_reported() -> None:
     assert "has no {{end}}" in error.message
 
 
+@pytest.mark.parametrize(
+    ("source", "keyword", "position"),
+    [
+        ("<ul>\n  {{ range .Items }}\n  <li>{{ . }}</li>\n</ul>\n", "range", (2, 3)),
+        ("{{ if .A }}\n{{ with .B }}{{ end }}", "if", (1, 1)),
+        ("{{ if .A }}{{ range .B }}\n{{ end }}", "if", (1, 1)),
+        ("{{ range .A }}{{ if .B }}{{ end }}", "range", (1, 1)),
+        ("{{ with .A }}x{{ else }}y", "with", (1, 1)),
+        ("{{ if .A }}a{{ else if .B }}b", "if", (1, 1)),
+        ("top\n{{- define \"row\" }}<p>", "define", (2, 1)),
+        ('{{ block "row" . }}<p>', "block", (1, 1)),
+    ],
+)
+def test_unclosed_block_reported_where_opened(source: str, keyword: str, position: tuple[int, int]) -> None:
+    error = syntax_error(source)
+
+    assert error.message == f"the {{{{{keyword}}}}} opened here has no {{{{end}}}} before the template ends"
+    assert (error.line, error.column) == position
+
+
 def test_unknown_function_names_it() -> None:
     error = syntax_error("ok\n{{ nosuch 1 }}")
 

@@ -47,6 +47,13 @@ class ReceivedRequest:
     query: list[tuple[str, str]]
     headers: dict[str, str]
     body: bytes
+    # Every header line as received, in order, so a test can see a name sent twice.
+    raw_headers: tuple[tuple[str, str], ...] = ()
+
+    def header_values(self, name: str) -> list[str]:
+        """Return the value of every header line with this name, in any case."""
+
+        return [value for key, value in self.raw_headers if key.lower() == name.lower()]
 
     @property
     def json(self) -> Any:
@@ -87,6 +94,7 @@ class JsonApi:
                 list(request.query_params.multi_items()),
                 {name.lower(): value for name, value in request.headers.items()},
                 body,
+                tuple((name.decode("latin-1"), value.decode("latin-1")) for name, value in request.headers.raw),
             )
         )
         reply = self.replies.get(request.url.path, Reply({"error": "not found"}, status=404))

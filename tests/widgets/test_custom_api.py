@@ -187,6 +187,26 @@ async def test_headers_sent(tmp_path: Path) -> None:
     assert headers["user-agent"].startswith("luna/")
 
 
+async def test_user_content_type_replaces_default(tmp_path: Path) -> None:
+    extra = "body: {query: status}\nheaders:\n  content-type: text/plain\n"
+    with json_api() as api:
+        api.reply("/rpc", {})
+        await refreshed(tmp_path, widget_yaml(api.url("/rpc"), "ok", extra))
+
+    request = api.received("/rpc")[0]
+    assert request.header_values("Content-Type") == ["text/plain"]
+    assert request.body == b'{"query":"status"}'
+
+
+async def test_user_agent_header_sent_once(tmp_path: Path) -> None:
+    extra = "headers:\n  USER-AGENT: dashboard-test\n"
+    with json_api() as api:
+        api.reply("/me", {})
+        await refreshed(tmp_path, widget_yaml(api.url("/me"), "ok", extra))
+
+    assert api.received("/me")[0].header_values("User-Agent") == ["dashboard-test"]
+
+
 async def test_template_sees_response_headers(tmp_path: Path) -> None:
     template = '{{ .Response.StatusCode }} {{ .Response.Header.Get "x-total-count" }}'
     with json_api() as api:
@@ -232,6 +252,22 @@ async def test_subrequests_fetched_with_primary(tmp_path: Path) -> None:
     assert element.select_one(".custom-api b").text == "2"
     assert api.received("/datasets")[0].headers["authorization"] == f"Bearer {SECRET}"
     assert api.received("/alerts")[0].query == [("level", "warning")]
+
+
+async def test_subrequest_content_type_replaces_default(tmp_path: Path) -> None:
+    with json_api() as api:
+        api.reply("/pools", [])
+        api.reply("/query", {})
+        extra = f"""\
+            subrequests:
+              query:
+                url: {api.url("/query")}
+                body: {{pool: tank}}
+                headers: {{CONTENT-TYPE: application/vnd.api+json}}
+            """
+        await refreshed(tmp_path, widget_yaml(api.url("/pools"), "ok", extra))
+
+    assert api.received("/query")[0].header_values("content-type") == ["application/vnd.api+json"]
 
 
 async def test_failing_subrequest_fails_round(tmp_path: Path) -> None:
@@ -462,6 +498,27 @@ async def test_template_request_uses_widget_client(tmp_path: Path) -> None:
     assert request.query == [("limit", "5")]
 
 
+async def test_template_header_replaces_same_name(tmp_path: Path) -> None:
+    with json_api() as api:
+        api.reply("/start", {})
+        api.reply("/rpc", {})
+        template = f"""\
+            {{{{ $r := newRequest "{api.url('/rpc')}"
+                 | withHeader "Content-Type" "application/json"
+                 | withHeader "content-type" "text/plain"
+                 | withHeader "user-agent" "dashboard-test"
+                 | withStringBody "status"
+                 | getResponse }}}}
+            <p>{{{{ $r.Response.StatusCode }}}}</p>
+            """
+        element, _ = await refreshed(tmp_path, widget_yaml(api.url("/start"), template))
+
+    request = api.received("/rpc")[0]
+    assert element.select_one(".custom-api p").text == "200"
+    assert request.header_values("Content-Type") == ["text/plain"]
+    assert request.header_values("User-Agent") == ["dashboard-test"]
+
+
 async def test_template_requests_with_busy_default_executor(tmp_path: Path) -> None:
     # Templates waiting in getResponse must not hold the threads that DNS lookups of their requests need.
     executor = ThreadPoolExecutor(max_workers=1)
@@ -683,6 +740,24 @@ def test_syntax_error_at_yaml_line(tmp_path: Path, capsys: pytest.CaptureFixture
     assert "function 'nosuch' not defined (template line 3, column 32)" in out
 
 
+UNCLOSED_RANGE = BROKEN_TEMPLATE.split("              <div", 1)[0] + """\
+              <ul>
+              {{ range .JSON.Array "disks" }}
+                <li>{{ .String "name" }}</li>
+              </ul>
+          - type: clock
+"""
+
+
+def test_unclosed_range_at_its_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out = validate(tmp_path, UNCLOSED_RANGE, capsys)
+
+    # The {{range}} is template line 2, which is line 11 of the file; the next widget starts on line 14.
+    assert code == 1
+    assert out.startswith("luna.yml:11:15: pages[0].columns[0].widgets[0].template: invalid template: ")
+    assert "the {{range}} opened here has no {{end}} before the template ends (template line 2, column 1)" in out
+
+
 def test_syntax_error_after_variable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setenv("NAS_NAME", "a much longer substituted value")
     config = BROKEN_TEMPLATE.replace('{{ .JSON.String "state"', '${NAS_NAME} {{ .JSON.String "state"')
@@ -733,6 +808,7 @@ def test_template_errors_all_listed(tmp_path: Path, capsys: pytest.CaptureFixtur
         ("method: FETCH\n", 'unknown HTTP method "FETCH"'),
         ("parameters:\n  tags: [{a: 1}]\n", 'parameter "tags" must be text, a number or a list of them'),
         ("subrequests:\n  pools: {}\n", 'missing required key "url"'),
+        ("subrequests:\n  pools: {url: /api/pools}\n", 'invalid URL "/api/pools": luna sends this request itself'),
     ],
 )
 def test_invalid_request_keys_reported(tmp_path: Path, extra: str, message: str) -> None:

@@ -43,7 +43,7 @@ EXPECTED_PROBLEMS = {
     # The published file has no template: it shows only the request half of a widget.
     "weather-seven-day-2.yml": 'missing required key "template"',
     # The published template stops before its {{end}}s; Go's parser rejects it as well.
-    "youtube-embedded-player-2.yml": "has no {{end}} (template line 27, column 1)",
+    "youtube-embedded-player-2.yml": "the {{range}} opened here has no {{end}} before the template ends (template line 9, column 5)",
 }
 
 

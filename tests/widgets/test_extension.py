@@ -175,6 +175,15 @@ def test_default_interval_thirty_minutes(tmp_path: Path) -> None:
     [
         ("type: extension\n", 'missing required key "url"'),
         ("type: extension\nurl: ftp://nas.lan/x\n", "it must start with http:// or https://"),
+        (
+            "type: extension\nurl: /ext/report\n",
+            'invalid URL "/ext/report": luna sends this request itself, so a path alone names no server; '
+            "write the full address, such as http://192.168.1.10:8080/ext/report",
+        ),
+        (
+            "type: extension\nurl: nas.lan:8081/backups\n",
+            'invalid URL "nas.lan:8081/backups": add http:// or https:// in front, such as http://nas.lan:8081/backups',
+        ),
         ("type: extension\nurl: http://nas.lan/\nfallback-content-type: pdf\n", "must be one of 'html'"),
     ],
 )
@@ -183,3 +192,12 @@ def test_invalid_options_reported(tmp_path: Path, yaml: str, message: str) -> No
         load_text(tmp_path, page_with_widget(yaml))
 
     assert message in str(caught.value)
+
+
+@pytest.mark.parametrize("url", ["/ext/report", "nas.lan/ext/report", "192.168.1.5:8081/report", "//nas.lan/report"])
+def test_url_advice_never_suggests_path(tmp_path: Path, url: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_text(tmp_path, page_with_widget(f"type: extension\nurl: {url}\n"))
+
+    assert "local path" not in str(caught.value)
+    assert "http://" in str(caught.value)

@@ -2,6 +2,11 @@
 // is remembered by widget id and row position, so a live update that
 // replaces the widget leaves the row where the reader left it. Classes on
 // the row mark which sides have more cards, for the fade at its edges.
+// Glance's markup in custom-api templates (a .carousel-items-container in a
+// .carousel-container) works the same way, with Glance's class names for the
+// sides set on the container.
+
+const ROWS = "[data-carousel], .carousel-container > .carousel-items-container";
 
 const positions = new Map();
 const carousels = new Set();
@@ -9,8 +14,8 @@ let listeningToResize = false;
 
 export function setupCarousels(root) {
   forgetRemovedCarousels();
-  const scope = root.matches?.("[data-carousel]") ? [root] : [];
-  for (const carousel of [...scope, ...root.querySelectorAll("[data-carousel]")]) {
+  const scope = root.matches?.(ROWS) ? [root] : [];
+  for (const carousel of [...scope, ...root.querySelectorAll(ROWS)]) {
     if (carousel.dataset.carouselReady) {
       continue;
     }
@@ -29,7 +34,7 @@ function carouselKey(carousel) {
   if (!widget) {
     return null;
   }
-  const rows = [...widget.querySelectorAll("[data-carousel]")];
+  const rows = [...widget.querySelectorAll(ROWS)];
   return `${widget.dataset.widgetId}:${rows.indexOf(carousel)}`;
 }
 
@@ -55,8 +60,16 @@ function setupCarousel(carousel) {
 
 function markEdges(carousel) {
   const end = carousel.scrollWidth - carousel.clientWidth;
-  carousel.classList.toggle("carousel-more-before", carousel.scrollLeft > 1);
-  carousel.classList.toggle("carousel-more-after", carousel.scrollLeft < end - 1);
+  const moreBefore = carousel.scrollLeft > 1;
+  const moreAfter = carousel.scrollLeft < end - 1;
+  const glanceContainer = carousel.matches(".carousel-items-container") ? carousel.parentElement : null;
+  if (glanceContainer) {
+    glanceContainer.classList.toggle("show-left-cutoff", moreBefore);
+    glanceContainer.classList.toggle("show-right-cutoff", moreAfter);
+    return;
+  }
+  carousel.classList.toggle("carousel-more-before", moreBefore);
+  carousel.classList.toggle("carousel-more-after", moreAfter);
 }
 
 function forgetRemovedCarousels() {

@@ -12,6 +12,7 @@ import { setupGroups } from "./group.js";
 import { setupMasonry } from "./masonry.js";
 import { setupMenus } from "./menus.js";
 import { setupPendingWidgets } from "./pending.js";
+import { setupPopovers } from "./popover.js";
 import { setupRelativeTimes } from "./relative-time.js";
 import { setupSearchBoxes } from "./search.js";
 import { setupThemePicker } from "./theme.js";
@@ -31,6 +32,7 @@ export function setupContent(root) {
   setupGroups(root);
   setupMasonry(root);
   setupRelativeTimes(root);
+  setupPopovers(root);
   setupPendingWidgets(root);
 }
 
