@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from tests.browser.support import REPLACE_WIDGET, SET_UP_AGAIN, LiveDashboard, PageProblems, load
+from tests.browser.support import REFRESH_PAGE, REPLACE_WIDGET, SET_UP_AGAIN, LiveDashboard, PageProblems, load
 
 pytestmark = pytest.mark.browser
 
@@ -44,28 +44,28 @@ def open_list(new_page: Callable[..., Page], dashboard: LiveDashboard) -> Page:
     return page
 
 
-def new_task(page: Page) -> Locator:
-    return page.get_by_role("textbox", name="New task")
+def new_task(scope: Page | Locator) -> Locator:
+    return scope.get_by_role("textbox", name="New task")
 
 
-def task_texts(page: Page) -> Locator:
-    return page.locator(".todo-item-text")
+def task_texts(scope: Page | Locator) -> Locator:
+    return scope.locator(".todo-item-text")
 
 
 def stored(page: Page, key: str = "todo-chores") -> Any:
     return json.loads(page.evaluate("(key) => localStorage.getItem(key)", key) or "null")
 
 
-def expect_tasks(page: Page, texts: list[str]) -> None:
-    expect(task_texts(page)).to_have_count(len(texts))
+def expect_tasks(scope: Page | Locator, texts: list[str]) -> None:
+    expect(task_texts(scope)).to_have_count(len(texts))
     for index, text in enumerate(texts):
-        expect(task_texts(page).nth(index)).to_have_value(text)
+        expect(task_texts(scope).nth(index)).to_have_value(text)
 
 
-def add(page: Page, *texts: str) -> None:
+def add(scope: Page | Locator, *texts: str) -> None:
     for text in texts:
-        new_task(page).fill(text)
-        new_task(page).press("Enter")
+        new_task(scope).fill(text)
+        new_task(scope).press("Enter")
 
 
 def test_enter_adds_at_bottom(
@@ -281,3 +281,166 @@ def test_second_setup_adds_task_once(serve_dashboard: Callable[[str], LiveDashbo
 
     expect(task_texts(page)).to_have_count(1)
     assert len(stored(page)) == 1
+
+
+SAME_LIST_TWICE = """
+pages:
+  - name: Home
+    columns:
+      - size: full
+        widgets:
+          - type: to-do
+            title: Chores
+            id: chores
+          - type: to-do
+            title: Chores again
+            id: chores
+"""
+
+
+def test_same_id_widgets_keep_both_tasks(
+    serve_dashboard: Callable[[str], LiveDashboard], new_page: Callable[..., Page]
+) -> None:
+    page = open_list(new_page, serve_dashboard(SAME_LIST_TWICE))
+
+    add(page.locator(".widget").nth(0), "Water plants")
+    add(page.locator(".widget").nth(1), "Take out bins")
+
+    assert [task["text"] for task in stored(page)] == ["Water plants", "Take out bins"]
+
+
+def test_same_id_widget_shows_change_at_once(
+    serve_dashboard: Callable[[str], LiveDashboard], new_page: Callable[..., Page]
+) -> None:
+    page = open_list(new_page, serve_dashboard(SAME_LIST_TWICE))
+    first, second = page.locator(".widget").nth(0), page.locator(".widget").nth(1)
+    add(first, "Water plants")
+
+    first.locator(".todo-item-text").fill("Water the tomatoes")
+    first.get_by_role("checkbox", name="Done").check()
+
+    expect(second.locator(".todo-item-text")).to_have_count(1)
+    expect(second.locator(".todo-item-text")).to_have_value("Water the tomatoes")
+    expect(second.locator(".todo-item-checkbox")).to_be_checked()
+
+
+def test_same_id_widget_follows_delete_and_move(
+    serve_dashboard: Callable[[str], LiveDashboard], new_page: Callable[..., Page]
+) -> None:
+    page = open_list(new_page, serve_dashboard(SAME_LIST_TWICE))
+    first, second = page.locator(".widget").nth(0), page.locator(".widget").nth(1)
+    add(first, "One", "Two", "Three")
+
+    first.locator(".todo-item-text").nth(2).press("Alt+ArrowUp")
+    first.locator(".todo-item").first.hover()
+    first.get_by_role("button", name="Delete task").first.click()
+
+    expect_tasks(second, ["Three", "Two"])
+    expect(first.locator(".todo-item-text").nth(1)).to_have_value("Two")
+
+
+def test_write_starts_from_stored_list(serve_dashboard: Callable[[str], LiveDashboard], new_page: Callable[..., Page]) -> None:
+    page = open_list(new_page, serve_dashboard(TODO))
+    add(page, "Water plants")
+    # Written behind the widget's back, as a tab whose storage event has not arrived yet.
+    page.evaluate(
+        """() => localStorage.setItem("todo-chores", JSON.stringify([
+          {text: "Water plants", checked: false}, {text: "From another tab", checked: false}]))"""
+    )
+
+    task_texts(page).first.fill("Water the tomatoes")
+    add(page, "Take out bins")
+
+    assert [task["text"] for task in stored(page)] == ["Water the tomatoes", "From another tab", "Take out bins"]
+    expect_tasks(page, ["Water the tomatoes", "From another tab", "Take out bins"])
+
+
+def test_edit_of_task_deleted_elsewhere_not_revived(
+    serve_dashboard: Callable[[str], LiveDashboard], new_page: Callable[..., Page]
+) -> None:
+    page = open_list(new_page, serve_dashboard(TODO))
+    add(page, "Water plants", "Take out bins")
+    page.evaluate("""() => localStorage.setItem("todo-chores", JSON.stringify([{text: "Take out bins", checked: false}]))""")
+
+    task_texts(page).first.press("End")
+    task_texts(page).first.type("!")
+
+    assert stored(page) == [{"text": "Take out bins", "checked": False}]
+    expect_tasks(page, ["Take out bins"])
+
+
+def test_other_tab_change_shown(serve_dashboard: Callable[[str], LiveDashboard], new_page: Callable[..., Page]) -> None:
+    dashboard = serve_dashboard(TODO)
+    page = open_list(new_page, dashboard)
+    other = page.context.new_page()
+    load(other, dashboard.url)
+
+    add(other, "From the other tab")
+
+    expect_tasks(page, ["From the other tab"])
+
+
+def test_other_tab_insert_keeps_edited_task_focused(
+    serve_dashboard: Callable[[str], LiveDashboard], new_page: Callable[..., Page]
+) -> None:
+    dashboard = serve_dashboard(TODO)
+    page = open_list(new_page, dashboard)
+    add(page, "One", "Two")
+    task_texts(page).nth(1).press("End")
+    other = page.context.new_page()
+    load(other, dashboard.url)
+
+    new_task(other).fill("Zero")
+    new_task(other).press("Control+Enter")
+    expect_tasks(page, ["Zero", "One", "Two"])
+    page.keyboard.type("!")
+
+    expect(task_texts(page).nth(2)).to_have_value("Two!")
+    assert [task["text"] for task in stored(page)] == ["Zero", "One", "Two!"]
+
+
+def test_widget_swap_keeps_input_focus_and_caret(
+    serve_dashboard: Callable[[str], LiveDashboard], new_page: Callable[..., Page]
+) -> None:
+    dashboard = serve_dashboard(TODO)
+    page = open_list(new_page, dashboard)
+    new_task(page).fill("Half-typed")
+    new_task(page).press("Home")
+    new_task(page).press("ArrowRight")
+
+    page.evaluate(REPLACE_WIDGET, dashboard.widget("to-do").id)
+    page.keyboard.type("X")
+
+    expect(new_task(page)).to_be_focused()
+    expect(new_task(page)).to_have_value("HXalf-typed")
+
+
+def test_widget_swap_keeps_task_focus_and_caret(
+    serve_dashboard: Callable[[str], LiveDashboard], new_page: Callable[..., Page]
+) -> None:
+    dashboard = serve_dashboard(TODO)
+    page = open_list(new_page, dashboard)
+    add(page, "One", "Two")
+    task_texts(page).nth(1).press("End")
+    task_texts(page).nth(1).press("ArrowLeft")
+
+    page.evaluate(REPLACE_WIDGET, dashboard.widget("to-do").id)
+    page.keyboard.type("X")
+
+    expect(task_texts(page).nth(1)).to_be_focused()
+    expect(task_texts(page).nth(1)).to_have_value("TwXo")
+
+
+def test_page_swap_keeps_input_focus(serve_dashboard: Callable[[str], LiveDashboard], new_page: Callable[..., Page]) -> None:
+    dashboard = serve_dashboard(TODO)
+    page = open_list(new_page, dashboard)
+    new_task(page).fill("Half-typed")
+    # An empty ETag makes the next page request a full fetch and swap.
+    page.evaluate("() => { document.body.dataset.pageEtag = ''; }")
+
+    page.evaluate(REFRESH_PAGE)
+    page.keyboard.type("!")
+
+    expect(new_task(page)).to_be_focused()
+    expect(new_task(page)).to_have_value("Half-typed!")
+

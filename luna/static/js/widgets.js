@@ -1,6 +1,8 @@
 // Fetching and swapping one widget, or the whole page content, and telling
 // the initialisers about the new subtree.
 
+import { rememberFocus, restoreFocus } from "./focus.js";
+
 const listeners = [];
 const inFlight = new Map();
 
@@ -39,8 +41,10 @@ export function replaceWidget(widgetId, html) {
 
   const changed = current.dataset.widgetSignature === undefined
     || current.dataset.widgetSignature !== replacement.dataset.widgetSignature;
+  const focus = rememberFocus(current);
   current.replaceWith(replacement);
   notify(replacement);
+  restoreFocus(replacement, focus);
   if (changed && !replacement.dataset.widgetPending) {
     highlight(replacement);
   }
@@ -151,8 +155,10 @@ async function loadPage() {
     const html = await response.text();
     document.body.dataset.pageEtag = response.headers.get("ETag") || "";
     const scroll = window.scrollY;
+    const focus = rememberFocus(container);
     container.innerHTML = html;
     notify(container);
+    restoreFocus(container, focus);
     window.scrollTo({ top: scroll, behavior: "instant" });
   } catch (error) {
     handleFetchError(error);
