@@ -46,6 +46,14 @@ class ValuePositionError(ValueError):
         self.column = column
 
 
+class MisplacedKeyError(ValueError):
+    """A key that is valid in its model but not next to the other keys given, such as a remote-only key on a local server.
+
+    Raised by field validators, so every such key is reported together with
+    the other problems, each at the key itself rather than at its value.
+    """
+
+
 class ConfigError(Exception):
     """A configuration that cannot be used, with every problem found in it."""
 

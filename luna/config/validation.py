@@ -18,7 +18,7 @@ from typing import Any, Union
 from pydantic import BaseModel, ValidationError
 
 from luna.auth.passwords import username_problem
-from luna.config.errors import ConfigProblem, Location, ValuePositionError
+from luna.config.errors import ConfigProblem, Location, MisplacedKeyError, ValuePositionError
 from luna.config.fields import describe_value, suggest
 from luna.config.models import RESERVED_SLUGS, Config, slug_from_name
 from luna.config.yaml_tree import KeyPath, Mark, YamlTree
@@ -275,8 +275,16 @@ def _add_validation_errors(error: ValidationError, model: type[BaseModel], prefi
             problems.add(path, _unknown_key_message(model, loc), prefer_key=True)
         elif kind == "missing" and loc not in misspelt:
             problems.add(path[:-1], f'missing required key "{loc[-1]}"')
+        elif _raised(detail, MisplacedKeyError):
+            problems.add(path, _value_message(detail, loc), prefer_key=True)
         elif kind != "missing":
             problems.add(path, _value_message(detail, loc), mark=_mark_inside_value(detail, path, problems.tree))
+
+
+def _raised(detail: Any, error_class: type[Exception]) -> bool:
+    """Tell whether a validator raised an error of this class for the problem."""
+
+    return isinstance((detail.get("ctx") or {}).get("error"), error_class)
 
 
 def _mark_inside_value(detail: Any, path: KeyPath, tree: YamlTree) -> Mark | None:

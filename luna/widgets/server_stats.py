@@ -21,11 +21,12 @@ from typing import Any, Literal
 from urllib.parse import urlsplit
 
 import httpx
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from luna import sysinfo
+from luna.config.errors import MisplacedKeyError
 from luna.config.fields import Duration, WebURL
-from luna.config.models import ConfigModel
+from luna.config.models import ConfigModel, kebab_case
 from luna.sysinfo import DiskReading, Reading, format_megabytes
 from luna.widgets.base import Widget, WidgetError, WidgetOptions
 from luna.widgets.refresh import RefreshContext
@@ -44,8 +45,8 @@ TEMPERATURE_BAND = 2.0
 MEMORY_BAND = 2.0
 DISK_BAND = 1.0
 
-LOCAL_ONLY_KEYS = ("cpu_temp_sensor",)
-REMOTE_ONLY_KEYS = ("url", "token", "timeout")
+# The one server type that reads each of these keys.
+KEY_SERVER_TYPES = {"cpu_temp_sensor": "local", "url": "remote", "token": "remote", "timeout": "remote"}
 
 
 class MountpointOptions(ConfigModel):
@@ -64,14 +65,21 @@ class ServerOptions(ConfigModel):
     token: str | None = None
     timeout: Duration = Field(default=DEFAULT_REMOTE_TIMEOUT, gt=0)
 
+    # A field validator rather than a model validator, so that each key of
+    # the wrong type is reported on its own, along with the other problems.
+    # `type` comes first in the model, so `info.data` has it when it is valid.
+    @field_validator(*KEY_SERVER_TYPES, mode="before")
+    @classmethod
+    def _key_fits_type(cls, value: Any, info: ValidationInfo) -> Any:
+        name = info.field_name or ""
+        server_type, owner = info.data.get("type"), KEY_SERVER_TYPES[name]
+        if server_type is not None and server_type != owner:
+            key = kebab_case(name)
+            raise MisplacedKeyError(f"{key} applies only to servers with type: {owner}; remove it or set type: {owner}")
+        return value
+
     @model_validator(mode="after")
-    def _keys_fit_type(self) -> ServerOptions:
-        wrong = REMOTE_ONLY_KEYS if self.type == "local" else LOCAL_ONLY_KEYS
-        misplaced = [name for name in wrong if name in self.model_fields_set]
-        if misplaced:
-            key = misplaced[0].replace("_", "-")
-            other = "remote" if self.type == "local" else "local"
-            raise ValueError(f"{key} applies only to servers with type: {other}")
+    def _remote_has_url(self) -> ServerOptions:
         if self.type == "remote" and self.url is None:
             raise ValueError("a remote server needs url: the address of its Glance agent, such as http://nas.lan:27973")
         return self

@@ -17,9 +17,11 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from luna import sysinfo
+from luna.cli import main
 from luna.config.errors import ConfigError
 from luna.sysinfo import DiskReading, Reading
 from luna.widgets.server_stats import Gauge, ServerStatsWidget, steady_gauge, steady_value
+from tests.support.dashboards import write_config
 from tests.support.html import Element, nesting_problems, parse_html
 from tests.support.servers import serve_in_thread
 from tests.support.widgets import refreshed_by_test, refreshed_html, stage_widget
@@ -166,6 +168,50 @@ def test_sensor_on_remote_rejected(tmp_path: Path) -> None:
 def test_url_on_local_rejected(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="url applies only to servers with type: remote"):
         stage_widget(tmp_path, "type: server-stats\nservers:\n  - url: http://127.0.0.1:9\n")
+
+
+LOCAL_WITH_REMOTE_KEYS = """
+pages:
+  - name: Home
+    columns:
+      - size: full
+        widgets:
+          - type: server-stats
+            servers:
+              - type: local
+                url: http://nas.lan:27973
+                token: abc
+                timeout: 2s
+              - type: remote
+                url: http://nas.lan:27973
+                cpu_temp_sensor: coretemp
+                hide-swap: maybe
+"""
+
+
+def test_validate_lists_each_wrong_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    write_config(tmp_path, LOCAL_WITH_REMOTE_KEYS)
+
+    code = main(["config", "validate"])
+
+    lines = capsys.readouterr().out.splitlines()
+    server = "pages[0].columns[0].widgets[0].servers"
+    context = '(in page "Home", server-stats widget)'
+    assert code == 1
+    assert lines == [
+        f"luna.yml:9:17: {server}[0].url: url applies only to servers with type: remote; "
+        f"remove it or set type: remote {context}",
+        f"luna.yml:10:17: {server}[0].token: token applies only to servers with type: remote; "
+        f"remove it or set type: remote {context}",
+        f"luna.yml:11:17: {server}[0].timeout: timeout applies only to servers with type: remote; "
+        f"remove it or set type: remote {context}",
+        f"luna.yml:14:17: {server}[1].cpu_temp_sensor: cpu-temp-sensor applies only to servers with type: local; "
+        f"remove it or set type: local {context}",
+        f'luna.yml:15:28: {server}[1].hide-swap: must be true or false, got the text "maybe" {context}',
+    ]
 
 
 def test_unknown_server_type_rejected(tmp_path: Path) -> None:
