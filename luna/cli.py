@@ -18,7 +18,7 @@ from luna.config.errors import ConfigError, display_path
 from luna.config.loader import find_config_path, load_config, load_dotenv_file, print_config_text
 
 if TYPE_CHECKING:
-    from luna.sysinfo import DiskReading
+    from luna.sysinfo import DiskReading, Partition
 
 logger = logging.getLogger("luna")
 
@@ -88,7 +88,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     mountpoints = commands.add_parser("mountpoints", help="list this machine's mounted file systems")
     mountpoints_print = mountpoints.add_subparsers(dest="mountpoints_command", metavar="ACTION", required=True).add_parser(
-        "print", help="print each mountpoint with its device, file system and usage, or only the given paths"
+        "print",
+        help="print each mountpoint with its device, file system and usage, or only the given paths; "
+        "a path that server-stats cannot show is explained and makes the exit status 1",
     )
     mountpoints_print.add_argument("paths", nargs="*", metavar="PATH", help="a path whose file system to show")
     return parser
@@ -217,14 +219,39 @@ def _print_mountpoints(paths: list[str]) -> int:
             print(f"luna: {problem}", file=sys.stderr)
         return 0
 
+    device_partitions = sysinfo.list_partitions()
+    all_partitions = sysinfo.list_partitions(all_mounts=True)
     failed = False
     for path in paths:
-        try:
-            print(_describe_disk(sysinfo.read_disk(path)))
-        except OSError as error:
-            print(f"luna: cannot read the file system of {path}: {error.strerror or error}", file=sys.stderr)
+        disk, problem = _read_mountpoint(path, device_partitions, all_partitions)
+        if disk is not None:
+            print(_describe_disk(disk))
+        else:
+            print(f"luna: {problem}", file=sys.stderr)
             failed = True
     return 1 if failed else 0
+
+
+def _read_mountpoint(
+    path: str, device_partitions: list[Partition], all_partitions: list[Partition]
+) -> tuple[DiskReading, None] | tuple[None, str]:
+    """Read a path given to `mountpoints print`, or explain why server-stats cannot show it as a mountpoint."""
+
+    from luna import sysinfo
+
+    partition = next((partition for partition in device_partitions if partition.mountpoint == path), None)
+    try:
+        disk = sysinfo.read_disk(path, partition.device, partition.fstype) if partition else sysinfo.read_disk(path)
+    except OSError as error:
+        return None, f"cannot read the file system of {path}: {error.strerror or error}"
+    if partition is not None:
+        return disk, None
+
+    # A folder inside a file system: name the mountpoint that the widget can show instead.
+    containing = sysinfo.containing_mount(path, all_partitions)
+    if containing is not None and containing.mountpoint != os.path.normpath(os.path.abspath(path)):
+        return None, f"{path}: not a mount point; its file system is mounted at {containing.mountpoint}"
+    return None, sysinfo.mountpoint_problem(path, device_partitions, all_partitions) or f"{path}: not a mount point"
 
 
 def _describe_disk(disk: DiskReading) -> str:

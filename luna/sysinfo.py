@@ -8,10 +8,11 @@ rounds them for display.
 from __future__ import annotations
 
 import logging
+import os
 import platform
 import re
 import socket
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,6 +36,15 @@ class SensorReading:
     chip: str
     label: str
     celsius: float
+
+
+@dataclass(frozen=True)
+class Partition:
+    """A mounted file system as psutil lists it."""
+
+    device: str
+    mountpoint: str
+    fstype: str
 
 
 @dataclass(frozen=True)
@@ -115,13 +125,19 @@ def guess_cpu_sensor(readings: list[SensorReading]) -> SensorReading | None:
     return None
 
 
-def read_disks() -> tuple[list[DiskReading], list[str]]:
+def list_partitions(all_mounts: bool = False) -> list[Partition]:
+    """List the file systems on a device, which server-stats shows, or with `all_mounts` every mount, virtual ones too."""
+
+    return [Partition(part.device, part.mountpoint, part.fstype) for part in psutil.disk_partitions(all=all_mounts)]
+
+
+def read_disks(partitions: list[Partition] | None = None) -> tuple[list[DiskReading], list[str]]:
     """Usage of every mounted file system on a device, each mountpoint once; unreadable ones become problems."""
 
     disks: list[DiskReading] = []
     problems: list[str] = []
     seen: set[str] = set()
-    for partition in psutil.disk_partitions(all=False):
+    for partition in list_partitions() if partitions is None else partitions:
         if partition.mountpoint in seen:
             continue
         seen.add(partition.mountpoint)
@@ -132,6 +148,49 @@ def read_disks() -> tuple[list[DiskReading], list[str]]:
     return disks, problems
 
 
+def mountpoint_problem(path: str, device_partitions: list[Partition], all_partitions: list[Partition]) -> str | None:
+    """Explain why server-stats shows no disk for the mountpoint `path`; None when it shows one.
+
+    `device_partitions` are the file systems on a device (`list_partitions()`),
+    and `all_partitions` are all mounts (`list_partitions(all_mounts=True)`).
+    """
+
+    if any(partition.mountpoint == path for partition in device_partitions):
+        return None
+
+    normalised = os.path.normpath(path)
+    if any(partition.mountpoint == normalised for partition in device_partitions):
+        return f"{path}: write it as {normalised}"
+    virtual = next((partition for partition in all_partitions if partition.mountpoint == normalised), None)
+    if virtual is not None:
+        return f"{path}: a {virtual.fstype} file system, which server-stats leaves out because it is virtual, not a disk"
+    return f"{path}: not mounted"
+
+
+def mountpoint_problems(paths: Collection[str], device_partitions: list[Partition]) -> list[str]:
+    """Explain each of `paths` that server-stats shows no disk for, reading the list of all mounts only when one is missing."""
+
+    missing = [path for path in paths if all(partition.mountpoint != path for partition in device_partitions)]
+    if not missing:
+        return []
+
+    all_partitions = list_partitions(all_mounts=True)
+    problems = (mountpoint_problem(path, device_partitions, all_partitions) for path in missing)
+    return [problem for problem in problems if problem is not None]
+
+
+def containing_mount(path: str, all_partitions: list[Partition]) -> Partition | None:
+    """Find the mount whose file system contains `path`: the one with the longest mountpoint above it."""
+
+    target = os.path.normpath(os.path.abspath(path))
+    above = [
+        partition
+        for partition in all_partitions
+        if target == partition.mountpoint or target.startswith(partition.mountpoint.rstrip("/") + "/")
+    ]
+    return max(above, key=lambda partition: len(partition.mountpoint), default=None)
+
+
 def read_disk(path: str, device: str = "", filesystem: str = "") -> DiskReading:
     # NOTE: a hung network mount blocks this call; the widget runs it in a
     # worker thread, so only that thread waits.
@@ -139,15 +198,21 @@ def read_disk(path: str, device: str = "", filesystem: str = "") -> DiskReading:
     return DiskReading(path, device, filesystem, usage.total / MB, usage.used / MB, usage.percent)
 
 
-def read_local(cpu_temp_sensor: str | None = None) -> Reading:
-    """Read this machine now. Blocking: call it from a worker thread in async code."""
+def read_local(cpu_temp_sensor: str | None = None, mountpoints: Collection[str] = ()) -> Reading:
+    """Read this machine now. Blocking: call it from a worker thread in async code.
+
+    Each of `mountpoints` (the paths the configuration names) that is not
+    read is explained in the reading's problems.
+    """
 
     problems: list[str] = []
     load1, load15 = _load_percents(problems)
     temperature = _cpu_temperature(cpu_temp_sensor, problems)
     memory = psutil.virtual_memory()
     swap = _swap(problems)
-    disks, disk_problems = read_disks()
+    partitions = list_partitions()
+    disks, disk_problems = read_disks(partitions)
+    disk_problems += mountpoint_problems(mountpoints, partitions)
 
     return Reading(
         hostname=socket.gethostname(),

@@ -18,6 +18,7 @@ import pytest
 from luna import __version__
 from luna.cli import main
 from tests.config.support import MINIMAL_PAGES, write_file
+from tests.support.mounts import inject_mounts
 
 BROKEN = """
 port: 8080
@@ -438,3 +439,38 @@ def test_mountpoint_info_missing_path(capsys: pytest.CaptureFixture[str], tmp_pa
     assert code == 1
     assert out == ""
     assert err == f"luna: cannot read the file system of {missing}: No such file or directory\n"
+
+
+def test_mountpoint_info_names_device(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    inject_mounts(monkeypatch)
+
+    code, out, err = run(["mountpoints", "print", "/boot/efi"], capsys)
+
+    assert code == 0
+    assert out == "/boot/efi  /dev/sda1 vfat  40 GB of 100 GB used (40%)\n"
+    assert err == ""
+
+
+def test_mountpoint_info_rejects_unusable_paths(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    inject_mounts(monkeypatch)
+
+    code, out, err = run(["mountpoints", "print", str(tmp_path), "/dev/shm", "/"], capsys)
+
+    assert code == 1
+    assert out == "/  /dev/sda2 ext4  40 GB of 100 GB used (40%)\n"
+    assert err.splitlines() == [
+        f"luna: {tmp_path}: not a mount point; its file system is mounted at /",
+        "luna: /dev/shm: a tmpfs file system, which server-stats leaves out because it is virtual, not a disk",
+    ]
+
+
+def test_mountpoint_info_unreadable_mountpoint(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    inject_mounts(monkeypatch, unreadable={"/boot/efi"})
+
+    code, out, err = run(["mountpoints", "print", "/boot/efi"], capsys)
+
+    assert code == 1
+    assert out == ""
+    assert err == "luna: cannot read the file system of /boot/efi: Permission denied\n"

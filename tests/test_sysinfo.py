@@ -8,7 +8,8 @@ import psutil
 import pytest
 
 from luna import sysinfo
-from luna.sysinfo import SensorReading, find_sensor, format_megabytes, guess_cpu_sensor, sensor_key
+from luna.sysinfo import Partition, SensorReading, find_sensor, format_megabytes, guess_cpu_sensor, sensor_key
+from tests.support.mounts import inject_mounts
 
 # The shape of psutil's readings (psutil._common.shwtemp).
 Temperature = namedtuple("Temperature", "label current high critical")
@@ -99,3 +100,48 @@ def test_missing_sensor_api_gives_no_sensors(monkeypatch: pytest.MonkeyPatch) ->
 )
 def test_megabytes_formatted(megabytes: float, text: str) -> None:
     assert format_megabytes(megabytes) == text
+
+
+SHOWN = [Partition("/dev/sda2", "/", "ext4"), Partition("/dev/sdb1", "/srv/media", "xfs")]
+MOUNTED = SHOWN + [Partition("tmpfs", "/dev/shm", "tmpfs")]
+
+
+@pytest.mark.parametrize(
+    ("path", "problem"),
+    [
+        ("/srv/media", None),
+        ("/nonexistent", "/nonexistent: not mounted"),
+        ("/srv/media/", "/srv/media/: write it as /srv/media"),
+        ("/dev/shm", "/dev/shm: a tmpfs file system, which server-stats leaves out because it is virtual, not a disk"),
+    ],
+)
+def test_mountpoint_problem_explained(path: str, problem: str | None) -> None:
+    assert sysinfo.mountpoint_problem(path, SHOWN, MOUNTED) == problem
+
+
+def test_containing_mount_longest_above() -> None:
+    found = sysinfo.containing_mount("/srv/media/films", MOUNTED)
+
+    assert found == Partition("/dev/sdb1", "/srv/media", "xfs")
+
+
+def test_local_reading_names_missing_mountpoints(monkeypatch: pytest.MonkeyPatch) -> None:
+    inject_mounts(monkeypatch)
+
+    reading = sysinfo.read_local(mountpoints=["/", "/nonexistent", "/dev/shm"])
+
+    assert [disk.path for disk in reading.disks] == ["/", "/boot/efi"]
+    assert [problem for problem in reading.problems if problem.startswith("/")] == [
+        "/nonexistent: not mounted",
+        "/dev/shm: a tmpfs file system, which server-stats leaves out because it is virtual, not a disk",
+    ]
+
+
+def test_unreadable_mountpoint_one_problem(monkeypatch: pytest.MonkeyPatch) -> None:
+    inject_mounts(monkeypatch, unreadable={"/boot/efi"})
+
+    reading = sysinfo.read_local(mountpoints=["/boot/efi"])
+
+    assert [problem for problem in reading.problems if "/boot/efi" in problem] == [
+        "could not read the usage of /boot/efi: Permission denied"
+    ]

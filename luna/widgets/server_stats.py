@@ -28,7 +28,7 @@ from luna.config.errors import MisplacedKeyError
 from luna.config.fields import Duration, WebURL
 from luna.config.models import ConfigModel, kebab_case
 from luna.sysinfo import DiskReading, Reading, format_megabytes
-from luna.widgets.base import Widget, WidgetError, WidgetOptions
+from luna.widgets.base import Widget, WidgetContext, WidgetError, WidgetOptions
 from luna.widgets.refresh import RefreshContext
 from luna.widgets.registry import register
 
@@ -83,6 +83,12 @@ class ServerOptions(ConfigModel):
         if self.type == "remote" and self.url is None:
             raise ValueError("a remote server needs url: the address of its Glance agent, such as http://nas.lan:27973")
         return self
+
+    @property
+    def named_mountpoints(self) -> list[str]:
+        """Return the mountpoints the configuration names to show; a path listed only to hide it may be missing."""
+
+        return [path for path, settings in self.mountpoints.items() if not settings.hide]
 
     @property
     def label(self) -> str:
@@ -172,6 +178,11 @@ class ServerStatsWidget(Widget):
     default_title = "Server Stats"
     default_interval = DEFAULT_INTERVAL
 
+    def __init__(self, options: WidgetOptions, context: WidgetContext, children: list[Widget] | None = None) -> None:
+        super().__init__(options, context, children)
+        # The problems of the last refresh that were logged, by server name.
+        self._logged_problems: frozenset[tuple[str, str]] = frozenset()
+
     @property
     def servers(self) -> list[ServerOptions]:
         options: ServerStatsOptions = self.options  # type: ignore[assignment]
@@ -189,9 +200,18 @@ class ServerStatsWidget(Widget):
             self._view(server, reading, error, before)
             for server, (reading, error), before in zip(self.servers, results, previous)
         )
+        self._log_new_problems(views)
         if all(view.error is not None for view in views):
             raise WidgetError("; ".join(view.error or "" for view in views))
         return views
+
+    def _log_new_problems(self, views: tuple[ServerView, ...]) -> None:
+        """Log each problem shown under a server when it appears, not again on every refresh while it lasts."""
+
+        current = frozenset((view.name, problem) for view in views for problem in view.problems)
+        for name, problem in sorted(current - self._logged_problems):
+            logger.warning("%s, server %s: %s", self.label, name, problem)
+        self._logged_problems = current
 
     def _previous_views(self) -> list[ServerView | None]:
         data = self.state.data
@@ -202,8 +222,8 @@ class ServerStatsWidget(Widget):
     async def _read(self, server: ServerOptions, context: RefreshContext) -> tuple[Reading | None, str | None]:
         try:
             if server.type == "local":
-                return await asyncio.to_thread(sysinfo.read_local, server.cpu_temp_sensor), None
-            return await read_agent(server, context.http), None
+                return await asyncio.to_thread(sysinfo.read_local, server.cpu_temp_sensor, server.named_mountpoints), None
+            return with_agent_mountpoint_problems(server, await read_agent(server, context.http)), None
         except WidgetError as error:
             logger.debug("server-stats %s: %s", server.label, error.detail)
             return None, error.reason
@@ -252,6 +272,14 @@ async def read_agent(server: ServerOptions, http: httpx.AsyncClient) -> Reading:
             f"{server.label}: the agent's reply is not the Glance agent's JSON; is url right?",
             f"{url}: {error}: {response.text[:300]}",
         ) from None
+
+
+def with_agent_mountpoint_problems(server: ServerOptions, reading: Reading) -> Reading:
+    """Add a problem for each mountpoint the configuration names that the agent does not report."""
+
+    reported = {disk.path for disk in reading.disks}
+    missing = [f"{path}: not among the agent's mountpoints" for path in server.named_mountpoints if path not in reported]
+    return replace(reading, problems=reading.problems + tuple(missing)) if missing else reading
 
 
 def build_view(server: ServerOptions, reading: Reading, before: ServerView | None) -> ServerView:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -23,6 +23,7 @@ from luna.sysinfo import DiskReading, Reading
 from luna.widgets.server_stats import Gauge, ServerStatsWidget, steady_gauge, steady_value
 from tests.support.dashboards import write_config
 from tests.support.html import Element, nesting_problems, parse_html
+from tests.support.mounts import inject_mounts
 from tests.support.servers import serve_in_thread
 from tests.support.widgets import refreshed_by_test, refreshed_html, stage_widget
 
@@ -130,7 +131,7 @@ def fake_local(monkeypatch: pytest.MonkeyPatch) -> list[Reading]:
 
     readings = [local_reading()]
 
-    def read_local(cpu_temp_sensor: str | None = None) -> Reading:
+    def read_local(cpu_temp_sensor: str | None = None, mountpoints: Collection[str] = ()) -> Reading:
         return readings.pop(0) if len(readings) > 1 else readings[0]
 
     monkeypatch.setattr(sysinfo, "read_local", read_local)
@@ -384,6 +385,60 @@ async def test_missing_sensor_reported(tmp_path: Path, monkeypatch: pytest.Monke
     assert problem.startswith('temperature sensor "coretemp_package_id_0" not found')
 
 
+MISSING_MOUNTPOINTS = """
+type: server-stats
+servers:
+  - type: local
+    mountpoints:
+      /:
+        name: System
+      /nonexistent:
+        name: Archive
+      /dev/shm:
+        name: Shared memory
+      /gone:
+        hide: true
+"""
+
+
+async def test_missing_mountpoints_named_under_server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    inject_mounts(monkeypatch)
+    async with refreshed_by_test(tmp_path, MISSING_MOUNTPOINTS) as (runtime, client, widget):
+        html = await refreshed_html(runtime, client, widget)
+
+    problems = [problem.text for problem in servers_of(html)[0].select(".server-stats-problem")]
+    assert problems == [
+        "/nonexistent: not mounted",
+        "/dev/shm: a tmpfs file system, which server-stats leaves out because it is virtual, not a disk",
+    ]
+
+
+async def test_missing_mountpoint_logged_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    inject_mounts(monkeypatch)
+    async with refreshed_by_test(tmp_path, MISSING_MOUNTPOINTS) as (runtime, client, widget):
+        for _ in range(3):
+            await refreshed_html(runtime, client, widget)
+
+    logged = [record for record in caplog.records if "/nonexistent: not mounted" in record.getMessage()]
+    assert len(logged) == 1
+    assert logged[0].levelname == "WARNING"
+    assert logged[0].getMessage().startswith('server-stats "Server Stats", server ')
+
+
+async def test_returning_problem_logged_again(
+    tmp_path: Path, fake_local: list[Reading], caplog: pytest.LogCaptureFixture
+) -> None:
+    missing = ("/nonexistent: not mounted",)
+    fake_local[:] = [local_reading(problems=missing), local_reading(), local_reading(problems=missing)]
+    async with refreshed_by_test(tmp_path, "type: server-stats") as (runtime, client, widget):
+        for _ in range(3):
+            await refreshed_html(runtime, client, widget)
+
+    assert caplog.text.count("/nonexistent: not mounted") == 2
+
+
 async def test_server_name_beats_hostname(tmp_path: Path, fake_local: list[Reading]) -> None:
     async with refreshed_by_test(tmp_path, "type: server-stats\nservers:\n  - name: <Home> server\n") as (runtime, client, widget):
         html = await refreshed_html(runtime, client, widget)
@@ -429,6 +484,16 @@ async def test_wrong_token_explained(tmp_path: Path, fake_local: list[Reading]) 
     local, nas = servers_of(html)
     assert local.select(".server-stats-error") == []
     assert nas.select_one(".server-stats-error").text == "NAS: the agent rejected the token (401); check the server's token"
+
+
+async def test_agent_missing_mountpoint_named(tmp_path: Path) -> None:
+    extra = "    mountpoints:\n      /srv/media:\n        name: Media\n      /data:\n        name: Data\n"
+    with serve_agent(FakeAgent()) as url:
+        async with refreshed_by_test(tmp_path, remote(url, extra=extra)) as (runtime, client, widget):
+            html = await refreshed_html(runtime, client, widget)
+
+    problems = [problem.text for problem in servers_of(html)[0].select(".server-stats-problem")]
+    assert problems == ["/data: not among the agent's mountpoints"]
 
 
 async def test_slow_agent_times_out(tmp_path: Path) -> None:
