@@ -255,10 +255,8 @@ async def read_agent(server: ServerOptions, http: httpx.AsyncClient) -> Reading:
         raise WidgetError(f"{server.label}: could not reach the agent at {server.url}", f"{url}: {error!r}") from None
 
     if response.status_code in (401, 403):
-        raise WidgetError(
-            f"{server.label}: the agent rejected the token ({response.status_code}); check the server's token",
-            f"{url} answered {response.status_code}: {response.text[:300]}",
-        )
+        detail = f"{url} answered {response.status_code}: {response.text[:300]}"
+        raise WidgetError(_token_reason(server, response.status_code), detail)
     if response.status_code != 200:
         raise WidgetError(
             f"{server.label}: the agent returned status {response.status_code} for {AGENT_PATH}",
@@ -272,6 +270,17 @@ async def read_agent(server: ServerOptions, http: httpx.AsyncClient) -> Reading:
             f"{server.label}: the agent's reply is not the Glance agent's JSON; is url right?",
             f"{url}: {error}: {response.text[:300]}",
         ) from None
+
+
+def _token_reason(server: ServerOptions, status: int) -> str:
+    """Explain a 401 or 403 from the agent: a token is missing from the configuration, or the one sent is wrong."""
+
+    if not server.token:
+        return (
+            f"{server.label}: the agent requires a token ({status}) and none is set; "
+            "add the agent's token as token: under this server"
+        )
+    return f"{server.label}: the agent rejected the token ({status}); check the server's token"
 
 
 def with_agent_mountpoint_problems(server: ServerOptions, reading: Reading) -> Reading:

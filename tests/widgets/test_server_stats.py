@@ -496,6 +496,16 @@ async def test_agent_missing_mountpoint_named(tmp_path: Path) -> None:
     assert problems == ["/data: not among the agent's mountpoints"]
 
 
+async def test_missing_token_named(tmp_path: Path, fake_local: list[Reading]) -> None:
+    with serve_agent(FakeAgent()) as url:
+        text = f"type: server-stats\nservers:\n  - type: remote\n    name: NAS\n    url: {url}\n"
+        async with refreshed_by_test(tmp_path, text) as (runtime, client, widget):
+            html = await refreshed_html(runtime, client, widget)
+
+    reason = parse_html(html).select_one(".widget-error-reason").text
+    assert reason == "NAS: the agent requires a token (401) and none is set; add the agent's token as token: under this server"
+
+
 async def test_slow_agent_times_out(tmp_path: Path) -> None:
     with serve_agent(FakeAgent(delay=3.0)) as url:
         async with refreshed_by_test(tmp_path, remote(url, extra="    timeout: 200ms\n")) as (runtime, client, widget):
