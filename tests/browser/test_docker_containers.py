@@ -113,3 +113,19 @@ def test_open_details_survive_live_update(
     child = page.locator(".docker-container-child")
     expect(child).to_have_attribute("data-container-health", "unhealthy")
     expect(page.locator(".docker-container-panel").first).to_be_visible()
+
+
+def test_details_keep_focus_and_show_count_live(
+    serve_dashboard: Callable[[str], LiveDashboard], new_page: Callable[..., Page], fake_docker: tuple[FakeDocker, str]
+) -> None:
+    fake, sock = fake_docker
+    dashboard, page = open_dashboard(serve_dashboard, new_page, sock)
+    page.get_by_label("Details of Immich: Running").focus()
+    page.keyboard.press("Enter")
+
+    fake.containers[1] = container("immich_redis", status="Up 4 minutes (unhealthy)", labels={"luna.parent": "immich"})
+    refresh_later(dashboard)
+
+    panel = page.locator(".docker-container-panel").first
+    expect(panel.locator(".docker-container-attention")).to_have_text("1 of 1 related containers need attention")
+    expect(page.get_by_label("Details of Immich: Running; 1 of 1 related containers need attention")).to_be_focused()

@@ -247,6 +247,17 @@ async def test_children_grouped_under_parent(tmp_path: Path) -> None:
     assert immich.select_one(".docker-container-status")["title"] == "Running; 1 of 2 related containers need attention"
 
 
+async def test_parent_details_count_problem_children(tmp_path: Path) -> None:
+    with serve_docker(FakeDocker(fleet()), tmp_path / "docker.sock") as sock:
+        async with refreshed_by_test(tmp_path, widget_yaml(sock)) as (runtime, client, widget):
+            html = await refreshed_html(runtime, client, widget)
+
+    immich, jellyfin = rows(html)[1], rows(html)[3]
+    panel = immich.select_one(".docker-container-panel")
+    assert panel.select_one(".docker-container-attention").text == "1 of 2 related containers need attention"
+    assert jellyfin.select(".docker-container-attention") == []
+
+
 async def test_unhealthy_child_shown_unhealthy(tmp_path: Path) -> None:
     with serve_docker(FakeDocker(fleet()), tmp_path / "docker.sock") as sock:
         async with refreshed_by_test(tmp_path, widget_yaml(sock)) as (runtime, client, widget):
