@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, replace
-from typing import Any
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Annotated, Any
+from urllib.parse import urlsplit
 
-from pydantic import Field, field_validator
+from pydantic import AfterValidator, BeforeValidator, Field, field_validator
 
 from luna.config.fields import Duration, parse_link
 from luna.config.models import ConfigModel
-from luna.widgets.base import Widget, WidgetError, WidgetOptions
+from luna.widgets.base import Widget, WidgetContext, WidgetError, WidgetOptions
 from luna.widgets.docker_api import (
     DockerEndpoint,
     InvalidDockerHost,
@@ -36,12 +37,37 @@ TRUE_WORDS = frozenset({"true", "yes", "1", "on"})
 CONDITION_ORDER = {"warn": 0, "other": 1, "paused": 2, "ok": 3}
 
 
+def parse_container_link(value: Any) -> str:
+    """Accept an http or https URL, or a path on this server, as a container's link."""
+
+    # parse_link rejects malformed URLs and the schemes that run code, such as javascript:.
+    text = parse_link(value)
+    scheme = urlsplit(text).scheme.lower()
+    if scheme not in ("", "http", "https"):
+        raise ValueError(
+            f'invalid link "{text}": a container link must be an http:// or https:// URL, '
+            "or a path on this server such as /jellyfin/"
+        )
+    return text
+
+
+def check_container_icon(value: str) -> str:
+    """Check an icon as a label would be read, keeping the text that merges with the container's labels."""
+
+    parse_icon(value)
+    return value
+
+
+ContainerLink = Annotated[str, BeforeValidator(parse_container_link)]
+ContainerIcon = Annotated[str, AfterValidator(check_container_icon)]
+
+
 class ContainerOverride(ConfigModel):
     """Label values set in luna.yml for one container, by its name; they win over the container's own labels."""
 
     name: str | None = None
-    icon: str | None = None
-    url: str | None = None
+    icon: ContainerIcon | None = None
+    url: ContainerLink | None = None
     same_tab: bool | None = None
     description: str | None = None
     hide: bool | None = None
@@ -154,6 +180,8 @@ class RawContainer:
     reply: Mapping[str, Any]
     labels: Mapping[str, str]
     docker_name: str
+    # The full name of each label read, such as luna.url, for log messages.
+    label_names: Mapping[str, str] = field(default_factory=dict)
 
     def label(self, key: str) -> str:
         return self.labels.get(key, "")
@@ -169,6 +197,11 @@ class DockerContainersWidget(Widget):
     options_model = DockerContainersOptions
     default_title = "Docker Containers"
     default_interval = DEFAULT_INTERVAL
+
+    def __init__(self, options: WidgetOptions, context: WidgetContext, children: list[Widget] | None = None) -> None:
+        super().__init__(options, context, children)
+        # Container name, label key and value of each unusable label logged so far.
+        self._logged_labels: set[tuple[str, str, str]] = set()
 
     @property
     def docker_options(self) -> DockerContainersOptions:
@@ -192,7 +225,24 @@ class DockerContainersWidget(Widget):
         raw = [merge_labels(reply, options.containers) for reply in replies]
         if options.category is not None:
             raw = [container for container in raw if container.label("category") == options.category]
+        self._log_ignored_labels(raw)
         return build_containers(raw, options, previous, context.clock.now())
+
+    def _log_ignored_labels(self, raw: list[RawContainer]) -> None:
+        """Log each unusable label of a shown container once, not on every refresh. A new value is logged again."""
+
+        for container in raw:
+            if _hidden(container, self.docker_options.hide_by_default):
+                continue
+            for key, value, reason in ignored_labels(container):
+                entry = (container.docker_name, key, value)
+                if entry in self._logged_labels:
+                    continue
+                self._logged_labels.add(entry)
+                name = container.label_names.get(key, key)
+                logger.warning(
+                    '%s: container "%s": ignoring the label %s: %s', self.label, container.docker_name, name, reason
+                )
 
     def _previous_sinces(self) -> Iterator[Since]:
         for container in self.state.data or ():
@@ -213,15 +263,17 @@ def merge_labels(reply: Mapping[str, Any], overrides: Mapping[str, ContainerOver
     docker_name = _docker_name(reply)
     labels = reply.get("Labels") if isinstance(reply.get("Labels"), dict) else {}
     merged: dict[str, str] = {}
+    names: dict[str, str] = {}
     for prefix in reversed(LABEL_PREFIXES):
         for key, value in labels.items():
             if isinstance(key, str) and key.startswith(prefix) and isinstance(value, str) and value.strip():
                 merged[key[len(prefix) :]] = value.strip()
+                names[key[len(prefix) :]] = key
 
     override = overrides.get(docker_name)
     if override is not None:
         merged.update(override.as_labels())
-    return RawContainer(reply, merged, docker_name)
+    return RawContainer(reply, merged, docker_name, names)
 
 
 def _docker_name(reply: Mapping[str, Any]) -> str:
@@ -286,10 +338,10 @@ def build_container(raw: RawContainer, options: DockerContainersOptions, previou
         image=str(reply.get("Image") or ""),
         status=status,
         since=since,
-        url=_label_link(raw, "url"),
+        url=_parsed_label(raw, "url"),
         same_tab=bool(raw.flag("same-tab")),
         description=raw.label("description"),
-        icon=_label_icon(raw),
+        icon=_parsed_label(raw, "icon"),
     )
 
 
@@ -305,26 +357,32 @@ def display_name(raw: RawContainer, container_id: str, format_names: bool) -> st
     return " ".join(word[:1].upper() + word[1:] for word in words)
 
 
-def _label_link(raw: RawContainer, key: str) -> str | None:
+# Labels whose values are parsed, with their parsers. A value that does not
+# parse is left out, and the widget logs it once.
+PARSED_LABELS: dict[str, Callable[[str], Any]] = {"url": parse_container_link, "icon": parse_icon}
+
+
+def _parsed_label(raw: RawContainer, key: str) -> Any:
     value = raw.label(key)
     if not value:
         return None
     try:
-        return parse_link(value)
-    except ValueError as error:
-        logger.debug('docker container "%s": ignoring its %s label: %s', raw.docker_name, key, error)
+        return PARSED_LABELS[key](value)
+    except ValueError:
         return None
 
 
-def _label_icon(raw: RawContainer) -> Icon | None:
-    value = raw.label("icon")
-    if not value:
-        return None
-    try:
-        return parse_icon(value)
-    except ValueError as error:
-        logger.debug('docker container "%s": ignoring its icon label: %s', raw.docker_name, error)
-        return None
+def ignored_labels(raw: RawContainer) -> Iterator[tuple[str, str, str]]:
+    """Yield each label of a container that is left out because its value does not parse: key, value and reason."""
+
+    for key, parse in PARSED_LABELS.items():
+        value = raw.label(key)
+        if not value:
+            continue
+        try:
+            parse(value)
+        except ValueError as error:
+            yield key, value, str(error)
 
 
 def sort_containers(containers: list[Container]) -> tuple[Container, ...]:

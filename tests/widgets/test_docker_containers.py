@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
+from luna.cli import main
 from luna.config.errors import ConfigError
 from luna.events.types import WIDGET_UPDATED, Event
 from luna.runtime import Runtime
@@ -17,6 +18,7 @@ from luna.widgets import docker_api
 from luna.widgets.docker_api import DockerEndpoint, InvalidDockerHost, find_endpoint, parse_endpoint
 from luna.widgets.docker_containers import DockerContainersWidget
 from luna.widgets.docker_status import estimate_since, parse_age, parse_status
+from tests.support.dashboards import write_config
 from tests.support.fake_docker import PROXY_FORBIDDEN_PAGE, FakeDocker, container, serve_docker
 from tests.support.html import Element, nesting_problems, parse_html
 from tests.support.widgets import refreshed_by_test, refreshed_html, stage_widget
@@ -121,6 +123,44 @@ def test_override_of_unknown_label_rejected(tmp_path: Path) -> None:
 
     with pytest.raises(ConfigError, match="colour"):
         stage_widget(tmp_path, text)
+
+
+UNSAFE_OVERRIDE = """
+pages:
+  - name: Home
+    columns:
+      - size: full
+        widgets:
+          - type: docker-containers
+            containers:
+              old-nginx:
+                url: "javascript:alert(1)"
+                icon: "javascript:alert(2)"
+              files:
+                url: ftp://files.lan/
+              jellyfin:
+                url: /jellyfin/
+"""
+
+
+def test_validate_rejects_unsafe_override_url(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    write_config(tmp_path, UNSAFE_OVERRIDE)
+
+    code = main(["config", "validate"])
+
+    lines = capsys.readouterr().out.splitlines()
+    containers = "pages[0].columns[0].widgets[0].containers"
+    context = '(in page "Home", docker-containers widget)'
+    assert code == 1
+    assert lines == [
+        f'luna.yml:9:22: {containers}.old-nginx.url: the URL scheme "javascript:" is not allowed in links {context}',
+        f'luna.yml:10:23: {containers}.old-nginx.icon: the URL scheme "javascript:" is not allowed in links {context}',
+        f'luna.yml:12:22: {containers}.files.url: invalid link "ftp://files.lan/": a container link must be '
+        f"an http:// or https:// URL, or a path on this server such as /jellyfin/ {context}",
+    ]
 
 
 # Reading Docker's status text
@@ -402,6 +442,33 @@ async def test_unsafe_url_label_ignored(tmp_path: Path) -> None:
             html = await refreshed_html(runtime, client, widget)
 
     assert rows(html)[0].select("a") == []
+
+
+async def test_unsafe_url_label_logged_once(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    fake = FakeDocker([container("web", labels={"luna.url": "javascript:alert(1)"}), container("db")])
+    with serve_docker(fake, tmp_path / "docker.sock") as sock:
+        async with refreshed_by_test(tmp_path, widget_yaml(sock)) as (runtime, client, widget):
+            for _ in range(3):
+                await refreshed_html(runtime, client, widget)
+
+    warnings = [record.getMessage() for record in caplog.records if record.levelname == "WARNING"]
+    assert warnings == [
+        'docker-containers "Docker Containers": container "web": ignoring the label luna.url: '
+        'the URL scheme "javascript:" is not allowed in links'
+    ]
+
+
+async def test_changed_bad_label_logged_again(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    fake = FakeDocker([container("web", labels={"glance.url": "javascript:alert(1)"})])
+    with serve_docker(fake, tmp_path / "docker.sock") as sock:
+        async with refreshed_by_test(tmp_path, widget_yaml(sock)) as (runtime, client, widget):
+            await refreshed_html(runtime, client, widget)
+            fake.containers[0] = container("web", labels={"glance.url": "ftp://web.lan/"})
+            await refreshed_html(runtime, client, widget)
+
+    warnings = [record.getMessage() for record in caplog.records if record.levelname == "WARNING"]
+    assert len(warnings) == 2
+    assert "ignoring the label glance.url: invalid link" in warnings[1]
 
 
 async def test_icon_label_becomes_image(tmp_path: Path) -> None:
