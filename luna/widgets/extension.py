@@ -16,7 +16,7 @@ from typing import Any, Literal
 from pydantic import Field
 
 from luna.config.fields import WebURL, parse_link
-from luna.widgets.base import Widget, WidgetError, WidgetOptions
+from luna.widgets.base import Widget, WidgetContext, WidgetError, WidgetOptions
 from luna.widgets.refresh import RefreshContext
 from luna.widgets.registry import register
 from luna.widgets.upstream import (
@@ -69,6 +69,12 @@ class ExtensionWidget(Widget):
     default_title = "Extension"
     default_interval = DEFAULT_INTERVAL
 
+    def __init__(self, options: WidgetOptions, context: WidgetContext, children: list[Widget] | None = None) -> None:
+        super().__init__(options, context, children)
+        # The unusable Widget-Title-URL value logged last. The server sends the
+        # header on every refresh, so a value is logged again only when it changes.
+        self._ignored_title_url: str | None = None
+
     @property
     def extension_options(self) -> ExtensionOptions:
         return self.options  # type: ignore[return-value]
@@ -116,13 +122,16 @@ class ExtensionWidget(Widget):
         )
 
     def _title_url(self, value: str) -> str | None:
-        if not value:
-            return None
         try:
-            return parse_link(value)
+            link = parse_link(value) if value else None
         except ValueError as error:
-            logger.warning("%s: ignoring the %s header: %s", self.label, TITLE_URL_HEADER, error)
+            if value != self._ignored_title_url:
+                logger.warning("%s: ignoring the %s header: %s", self.label, TITLE_URL_HEADER, error)
+            self._ignored_title_url = value
             return None
+
+        self._ignored_title_url = None
+        return link
 
     def public_data(self) -> Any:
         content = self.content

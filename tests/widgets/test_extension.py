@@ -109,6 +109,23 @@ async def test_unsafe_title_link_ignored(tmp_path: Path, caplog: pytest.LogCaptu
     assert "ignoring the Widget-Title-URL header" in caplog.text
 
 
+async def test_unsafe_title_link_logged_once(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    with json_api() as api:
+        serve_html(api, **{"Widget-Title-URL": "javascript:alert(1)"})
+        async with running_dashboard(tmp_path, page_with_widget(extension_yaml(api.url("/backups")))) as (runtime, _):
+            widget = runtime.dashboard.first_page.columns[0][1][0]
+            for _ in range(3):
+                await refresh(runtime, widget)
+            serve_html(api, **{"Widget-Title-URL": "vbscript:msgbox(1)"})
+            await refresh(runtime, widget)
+            await refresh(runtime, widget)
+
+    warnings = [record.getMessage() for record in caplog.records if "Widget-Title-URL" in record.getMessage()]
+    assert len(warnings) == 2
+    assert '"javascript:"' in warnings[0]
+    assert '"vbscript:"' in warnings[1]
+
+
 @pytest.mark.parametrize(("value", "frameless"), [("true", True), ("yes", True), ("false", False), ("", False)])
 async def test_frameless_header(tmp_path: Path, value: str, frameless: bool) -> None:
     with json_api() as api:
