@@ -8,6 +8,7 @@ unset variable is not an error.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -21,6 +22,8 @@ from luna.config.source import ExpandedSource
 VARIABLE = re.compile(r"(?P<escape>\\?)\$\{(?:(?P<kind>[a-zA-Z]+):)?(?P<name>[a-zA-Z0-9_-]+)\}")
 ENV_NAME = re.compile(r"^[A-Z0-9_]+$")
 COMMENT_LINE = re.compile(r"^\s*#")
+
+logger = logging.getLogger(__name__)
 
 REDACTED = "***"
 
@@ -156,10 +159,34 @@ def _replacement_text(
         return match.group(0)
 
     if value is None:
+        _warn_if_mistyped(match, source.locate(index, match.start()))
         return match.group(0)
     if redact_secrets and match["kind"]:
         return REDACTED
     return value
+
+
+def _warn_if_mistyped(match: re.Match[str], location: Location | None) -> None:
+    """Warn about `${Name}` in lower or mixed case, which stays as written and so often goes out unnoticed.
+
+    Glance leaves such text alone too, and a published community widget uses
+    one, so it cannot be an error; but a token sent as `${Github_Token}` is a
+    mistake worth a line in the log.
+    """
+
+    if match["kind"] is not None:
+        return
+    name = match["name"]
+    suggestion = re.sub(r"[^A-Z0-9_]", "_", name.upper())
+    logger.warning(
+        "%s: ${%s} is left as written, because environment variable names use only capital letters, digits "
+        "and _; write ${%s} and set %s, or write \\${%s} to keep the text and silence this warning",
+        location or "configuration",
+        name,
+        suggestion,
+        suggestion,
+        name,
+    )
 
 
 class VariableError(Exception):

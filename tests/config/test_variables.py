@@ -77,6 +77,28 @@ def test_lowercase_name_left_as_written(tmp_path: Path) -> None:
     assert site.title == "${not_a_variable}"
 
 
+def test_lowercase_name_warned_with_position(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    path = monitor_config(tmp_path, title="${Github_Token}")
+
+    with caplog.at_level("WARNING", logger="luna.config.variables"):
+        first_site(tmp_path, {})
+
+    line = next(number for number, text in enumerate(path.read_text().splitlines(), 1) if "${Github_Token}" in text)
+    column = column_of("${Github_Token}", path, line)
+    assert f"luna.yml:{line}:{column}: ${{Github_Token}} is left as written" in caplog.text
+    assert "write ${GITHUB_TOKEN} and set GITHUB_TOKEN" in caplog.text
+
+
+def test_escaped_lowercase_name_not_warned(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    monitor_config(tmp_path, title="\\${Github_Token}")
+
+    with caplog.at_level("WARNING", logger="luna.config.variables"):
+        site = first_site(tmp_path, {})
+
+    assert site.title == "${Github_Token}"
+    assert caplog.text == ""
+
+
 def test_unknown_prefix_left_as_written(tmp_path: Path) -> None:
     monitor_config(tmp_path, title="${vault:NAS}")
 
