@@ -12,7 +12,7 @@ import dataclasses
 import html
 import logging
 import re
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
 import httpx
@@ -22,7 +22,7 @@ from luna import __version__
 from luna.config.fields import Duration, WebURL
 from luna.config.models import ConfigModel
 from luna.feeds.fetch import JSON_ACCEPT, FetchError, Response, fetch, raise_for_status, rebase_url
-from luna.feeds.options import ApiWidgetOptions, CollapseAfter
+from luna.feeds.options import ApiWidgetOptions, CollapseAfter, at_most
 from luna.feeds.posts import ForumPost, as_count, by_engagement, fill_template
 from luna.feeds.text import host_of, plain_text, safe_link
 from luna.widgets.base import Widget
@@ -62,7 +62,8 @@ class RedditOptions(ApiWidgetOptions):
     style: Literal["", "vertical-list", "horizontal-cards", "vertical-cards"] = "vertical-list"
     show_thumbnails: bool = False
     show_flairs: bool = False
-    limit: int = Field(default=15, ge=1, le=100)
+    # reddit sends at most 100 posts per listing.
+    limit: Annotated[int, Field(ge=1), at_most(100)] = 15
     collapse_after: CollapseAfter = 5
     comments_url_template: str | None = None
     request_url_template: str | None = None

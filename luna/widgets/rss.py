@@ -13,10 +13,10 @@ import dataclasses
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import httpx
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
 from luna.config.fields import Duration, WebURL
 from luna.config.models import ConfigModel
@@ -40,8 +40,8 @@ class FeedSource(ConfigModel):
     title: str | None = None
     hide_categories: bool = False
     hide_description: bool = False
-    # Items taken from this feed before merging; 0 means all.
-    limit: int = Field(default=0, ge=0)
+    # Items taken from this feed before merging; 0 or less means all, as in Glance.
+    limit: Annotated[int, AfterValidator(lambda limit: max(limit, 0))] = 0
     # Put before each item's link as written in the feed, for feeds whose links are relative or need a proxy.
     item_link_prefix: str = ""
     headers: dict[str, str] = Field(default_factory=dict)
@@ -52,8 +52,8 @@ class RssOptions(FeedWidgetOptions):
     feeds: list[FeedSource] = Field(default_factory=list)
     style: Literal["", "vertical-list", "detailed-list", "horizontal-cards", "horizontal-cards-2"] = "vertical-list"
     # In rem, as in Glance.
-    thumbnail_height: float = Field(default=10.0, ge=0)
-    card_height: float = Field(default=27.0, ge=0)
+    thumbnail_height: float = Field(default=10.0, gt=0)
+    card_height: float = Field(default=27.0, gt=0)
     limit: int = Field(default=25, ge=1)
     collapse_after: CollapseAfter = 5
     single_line_titles: bool = False
