@@ -19,9 +19,9 @@ from pydantic import Field, field_validator
 
 from luna.feeds.fetch import FEED_ACCEPT, FetchError, fetch, fetch_each, raise_for_status, rebase_url
 from luna.feeds.options import ApiWidgetOptions, CollapseAfter
-from luna.feeds.parsing import NotAFeed, entry_time, load_document, not_a_feed_reason
+from luna.feeds.parsing import TITLE_FROM_DESCRIPTION_LENGTH, NotAFeed, entry_time, load_document, not_a_feed_reason
 from luna.feeds.posts import fill_template
-from luna.feeds.text import plain_text, safe_link
+from luna.feeds.text import link_label, plain_text, safe_link, shorten
 from luna.widgets.base import Widget, WidgetError
 from luna.widgets.refresh import RefreshContext
 from luna.widgets.registry import register
@@ -165,18 +165,24 @@ class VideosWidget(Widget):
         return SourceResult(source, videos)
 
     def _video(self, entry: Any, feed: Any) -> Video | None:
+        """Read one entry, or return None for a Short or an entry with neither a title nor a link."""
+
         link = safe_link(entry.get("link"))
         if not self.videos_options.include_shorts and link and "/shorts/" in link:
             return None
-
         video_id = str(entry.get("yt_videoid") or _watch_id(link) or "")
+        url = self._video_url(video_id, link)
+        title = plain_text(entry.get("title"), is_html=False)
+        if not title and not url:
+            return None
+
         author = entry.get("author_detail") or feed.get("author_detail") or {}
         channel_url = safe_link(author.get("href"))
         thumbnails = entry.get("media_thumbnail") or ()
         return Video(
             id=video_id,
-            title=plain_text(entry.get("title"), is_html=False),
-            url=self._video_url(video_id, link),
+            title=title or _untitled_label(entry, video_id, url),
+            url=url,
             thumbnail=safe_link(thumbnails[0].get("url")) if thumbnails else None,
             author=plain_text(author.get("name") or feed.get("title"), is_html=False),
             author_url=self._author_url(channel_url),
@@ -220,6 +226,13 @@ class VideosWidget(Widget):
         if not isinstance(data, VideosData):
             return None
         return {"videos": [dataclasses.asdict(video) for video in data.videos], "notes": list(data.notes)}
+
+
+def _untitled_label(entry: Any, video_id: str, url: str | None) -> str:
+    """Title a video the feed left untitled: the start of its description, else its id or link."""
+
+    description = plain_text(entry.get("summary"), is_html=False)
+    return shorten(description, TITLE_FROM_DESCRIPTION_LENGTH) or video_id or link_label(url)
 
 
 def _watch_id(link: str | None) -> str | None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from luna.feeds.parsing import NotAFeed, load_document, not_a_feed_reason, parse_feed, parse_time
@@ -38,6 +40,86 @@ def test_untitled_item_titled_from_description() -> None:
     feed = parse_feed(rss([Entry("", link="/x", description="<p>A status update without a title</p>")]).encode(), URL)
 
     assert feed.items[0].title == "A status update without a title"
+
+
+def test_untitled_item_titled_from_link() -> None:
+    feed = parse_feed(rss([Entry("", link="https://www.blog.example/2025/01/post/")]).encode(), URL)
+
+    assert feed.items[0].title == "blog.example/2025/01/post"
+
+
+def test_item_without_title_or_link_skipped() -> None:
+    entries = [Entry("Kept", link="/a"), Entry("", description="<p>Text without a title or link</p>"), Entry("No link")]
+
+    feed = parse_feed(rss(entries).encode(), URL)
+
+    assert [item.title for item in feed.items] == ["Kept", "No link"]
+
+
+def test_cut_off_item_skipped() -> None:
+    document = rss([Entry("Item 1", link="/1"), Entry("Item 2", link="/2")]).removesuffix("</channel></rss>")
+    document += "<item><title>Trunc item 3</ti"
+
+    feed = parse_feed(document.encode(), URL)
+
+    assert [item.title for item in feed.items] == ["Item 1", "Item 2"]
+
+
+# The title as a feed's XML carries it: tags escaped once, and "&amp;amp;".
+ESCAPED_TITLE = "&lt;script&gt;alert('title')&lt;/script&gt; Tom &amp;amp; Jerry &lt;b&gt;bold&lt;/b&gt;"
+# The same title once the XML parser decoded it.
+DECODED_TITLE = "<script>alert('title')</script> Tom &amp; Jerry <b>bold</b>"
+CLEAN_TITLE = "Tom &amp; Jerry bold"
+
+
+def test_rss2_title_tags_removed() -> None:
+    document = rss([Entry("placeholder", link="/a")]).replace("<title>placeholder</title>", f"<title>{ESCAPED_TITLE}</title>")
+
+    assert parse_feed(document.encode(), URL).items[0].title == CLEAN_TITLE
+
+
+def test_rss1_title_tags_removed() -> None:
+    document = rdf([Entry(DECODED_TITLE, link="http://127.0.0.1:18200/a")])
+
+    assert parse_feed(document.encode(), URL).items[0].title == CLEAN_TITLE
+
+
+def test_rss_channel_title_tags_removed() -> None:
+    document = rss([Entry("A", link="/a")], title="<b>Bold</b> News &amp; Views")
+
+    assert parse_feed(document.encode(), URL).title == "Bold News &amp; Views"
+
+
+def test_json_feed_title_tags_removed() -> None:
+    items = [{"id": "1", "url": "/a", "title": ESCAPED_TITLE}, {"id": "2", "url": "/b", "title": "<b>Raw</b> tags &amp; <script>x()</script>"}]
+    document = {"version": "https://jsonfeed.org/version/1.1", "title": "<b>Site</b>", "items": items}
+
+    feed = parse_feed(json.dumps(document).encode(), URL, "application/feed+json")
+
+    assert feed.title == "Site"
+    assert feed.items[0].title == CLEAN_TITLE
+    assert feed.items[1].title == "Raw tags &"
+
+
+def test_atom_html_title_decoded_as_html() -> None:
+    document = atom([Entry("ignored", link="/a")]).replace("<title>ignored</title>", f'<title type="html">{ESCAPED_TITLE}</title>')
+
+    assert parse_feed(document.encode(), URL).items[0].title == "Tom & Jerry bold"
+
+
+def test_atom_text_title_kept_as_written() -> None:
+    document = atom([Entry("Why <script> tags & more", link="/a")])
+
+    assert parse_feed(document.encode(), URL).items[0].title == "Why <script> tags & more"
+
+
+def test_json_feed_item_without_title_or_link_skipped() -> None:
+    items = [{"id": "1", "url": "/a", "title": "Kept"}, {"id": "2", "content_text": "no title, no link"}, {"id": "3", "url": "https://json.example/posts/3"}]
+    document = {"version": "https://jsonfeed.org/version/1.1", "title": "J", "items": items}
+
+    feed = parse_feed(json.dumps(document).encode(), URL, "application/feed+json")
+
+    assert [item.title for item in feed.items] == ["Kept", "json.example/posts/3"]
 
 
 @pytest.mark.parametrize(

@@ -443,14 +443,14 @@ async def test_relative_links_resolved(upstream: FakeUpstream, bench: FeedBench)
 
 async def test_hostile_markup_neutralised(upstream: FakeUpstream, bench: FeedBench) -> None:
     description = '<p onclick="steal()">Hi <script>alert(1)</script><a href="javascript:alert(2)">x</a><a href="/safe">y</a><img src="https://t.example/pixel.gif"><iframe src="https://evil.example/"></iframe></p>'
-    entries = [Entry("Tom &amp; Jerry <b>bold</b> &lt;script&gt;", link="https://a.example/1", description=description, date="2025-01-06T10:00:00Z")]
+    entries = [Entry("Tom & Jerry <b>bold</b> <script>alert(3)</script>", link="https://a.example/1", description=description, date="2025-01-06T10:00:00Z")]
     upstream.answer("/feed.xml", rss(entries), content_type=RSS_TYPE)
     widget = bench.stage(feeds_yaml(upstream.link("/feed.xml"), extra="style: detailed-list"))
 
     element = await widget.refresh()
     html = widget.staged.html
 
-    assert titles(element) == ["Tom & Jerry bold <script>"]
+    assert titles(element) == ["Tom & Jerry bold"]
     assert "<script" not in html
     assert "onclick" not in html
     assert "javascript:" not in html
@@ -458,6 +458,17 @@ async def test_hostile_markup_neutralised(upstream: FakeUpstream, bench: FeedBen
     assert "pixel.gif" not in element.select(".rss-description")[0].raw_text
     description_links = [link.get("href") for link in element.select(".rss-description a")]
     assert description_links == [None, f"{upstream.url}/safe"]
+
+
+async def test_cut_off_feed_shows_whole_items(upstream: FakeUpstream, bench: FeedBench) -> None:
+    document = rss([dated("Item 1", 6), dated("Item 2", 5)]).removesuffix("</channel></rss>") + "<item><title>Trunc item 3</ti"
+    upstream.answer("/feed.xml", document, content_type=RSS_TYPE)
+    widget = bench.stage(feeds_yaml(upstream.link("/feed.xml")))
+
+    element = await widget.refresh()
+
+    assert titles(element) == ["Item 1", "Item 2"]
+    assert len(element.select("li.rss-item")) == 2
 
 
 async def test_undated_items_keep_order_below_dated(upstream: FakeUpstream, bench: FeedBench) -> None:

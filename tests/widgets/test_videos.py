@@ -47,6 +47,27 @@ async def test_channel_videos_as_cards(upstream: FakeUpstream, bench: FeedBench)
     assert card.select("time")[0]["datetime"] == "2025-01-06T10:00:00Z"
 
 
+async def test_cut_off_entry_skipped(upstream: FakeUpstream, bench: FeedBench) -> None:
+    document = youtube_feed(ALPHA, "Alpha", [Video("vid1", "Whole video")]).removesuffix("</feed>") + "<entry><title>Cut vid</ti"
+    upstream.answer(long_videos(ALPHA), document, content_type=ATOM)
+    widget = bench.stage(widget_yaml(upstream))
+
+    element = await widget.refresh()
+
+    assert titles(element) == ["Whole video"]
+    assert len(element.select("li.video-card")) == 1
+
+
+async def test_untitled_video_titled_from_description(upstream: FakeUpstream, bench: FeedBench) -> None:
+    document = youtube_feed(ALPHA, "Alpha", [Video("vid2", "")]).replace("<media:description>About </media:description>", "<media:description>Launch day recap</media:description>")
+    upstream.answer(long_videos(ALPHA), document, content_type=ATOM)
+    widget = bench.stage(widget_yaml(upstream))
+
+    element = await widget.refresh()
+
+    assert titles(element) == ["Launch day recap"]
+
+
 async def test_shorts_excluded_by_default(upstream: FakeUpstream, bench: FeedBench) -> None:
     serve(upstream, long_videos(ALPHA), ALPHA, "Alpha", [Video("long", "Long one"), Video("s1", "A short", short=True)])
     widget = bench.stage(widget_yaml(upstream))
