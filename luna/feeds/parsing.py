@@ -29,6 +29,10 @@ XML_CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 IMAGE_SOURCE = re.compile(r"""<img\b[^>]*?\bsrc\s*=\s*["']([^"']+)["']""", re.IGNORECASE)
 # Dates before this are placeholders (0, 1970, year 1), not publication times.
 EARLIEST_PLAUSIBLE = datetime.datetime(1990, 1, 1, tzinfo=datetime.UTC).timestamp()
+# Seconds a date may lie ahead of now and still count: a publisher whose clock
+# or time zone is off by some hours. Later dates (2099) are mistakes, which
+# would otherwise show "just now" and stay first in every merged list.
+FUTURE_TOLERANCE = 24 * 3600.0
 TITLE_FROM_DESCRIPTION_LENGTH = 100
 SUMMARY_LENGTH = 200
 MAX_CATEGORIES = 6
@@ -95,11 +99,15 @@ def not_a_feed_reason(content_type: str, status: int, body: bytes) -> str:
     return f"{what} (HTTP {status})" + (f": {excerpt}" if excerpt else "")
 
 
-def parse_feed(body: bytes, url: str, content_type: str = "", link_prefix: str = "") -> ParsedFeed:
-    """Read a feed document fetched from `url` into a title, a site link and items in document order."""
+def parse_feed(body: bytes, url: str, content_type: str = "", link_prefix: str = "", *, now: float) -> ParsedFeed:
+    """Read a feed document fetched from `url` into a title, a site link and items in document order.
+
+    `now` is the current time in seconds since the epoch. An item dated more
+    than FUTURE_TOLERANCE after it counts as undated.
+    """
 
     if _looks_like_json(body, content_type):
-        return _parse_json_feed(body, url, link_prefix)
+        return _parse_json_feed(body, url, link_prefix, now)
 
     # Descriptions go through nh3 (clean_html), titles become plain text and
     # links must be http(s), so feedparser's sanitiser only repeated that
@@ -112,7 +120,9 @@ def parse_feed(body: bytes, url: str, content_type: str = "", link_prefix: str =
     fallback_image = safe_link(_feed_image(feed), feed_link or url)
     entries = enumerate(document.entries)
     items = tuple(
-        item for position, entry in entries if (item := _feed_item(entry, position, url, link_prefix, fallback_image, is_atom))
+        item
+        for position, entry in entries
+        if (item := _feed_item(entry, position, url, link_prefix, fallback_image, is_atom, now))
     )
     return ParsedFeed(title=_title(feed, is_atom), link=feed_link, items=items)
 
@@ -130,7 +140,7 @@ def _title(node: Mapping[str, Any], is_atom: bool) -> str:
 
 
 def _feed_item(
-    entry: Mapping[str, Any], position: int, url: str, link_prefix: str, fallback_image: str | None, is_atom: bool
+    entry: Mapping[str, Any], position: int, url: str, link_prefix: str, fallback_image: str | None, is_atom: bool, now: float
 ) -> FeedItem | None:
     """Read one entry, or return None for one with neither a title nor a usable link, such as a cut-off last item."""
 
@@ -150,7 +160,7 @@ def _feed_item(
         summary=summary,
         categories=_categories(tag.get("term") or tag.get("label") for tag in entry.get("tags") or ()),
         image=_entry_image(entry, raw_description, url) or fallback_image,
-        published=entry_time(entry),
+        published=entry_time(entry, now),
         position=position,
     )
 
@@ -229,7 +239,7 @@ def _feed_image(feed: Mapping[str, Any]) -> str | None:
     return image.get("href") or image.get("url")
 
 
-def entry_time(entry: dict[str, Any]) -> float | None:
+def entry_time(entry: dict[str, Any], now: float) -> float | None:
     """Return an entry's publication time in seconds since the epoch, or None.
 
     feedparser's parsed times are in UTC. The raw text is read again when
@@ -242,16 +252,19 @@ def entry_time(entry: dict[str, Any]) -> float | None:
     for key in ("published_parsed", "updated_parsed", "created_parsed"):
         parsed = dict.get(entry, key)
         if parsed:
-            return _plausible(float(calendar.timegm(parsed)))
+            return _plausible(float(calendar.timegm(parsed)), now)
     for key in ("published", "updated", "created", "date_published", "date_modified"):
-        moment = parse_time(dict.get(entry, key))
+        moment = parse_time(dict.get(entry, key), now)
         if moment is not None:
             return moment
     return None
 
 
-def parse_time(value: Any) -> float | None:
-    """Read an RFC 822 or ISO 8601 time as seconds since the epoch; a time without a zone is UTC."""
+def parse_time(value: Any, now: float) -> float | None:
+    """Read an RFC 822 or ISO 8601 time as seconds since the epoch; a time without a zone is UTC.
+
+    A placeholder (before 1990) or a time more than FUTURE_TOLERANCE after `now` gives None.
+    """
 
     if not isinstance(value, str) or not value.strip():
         return None
@@ -268,18 +281,18 @@ def parse_time(value: Any) -> float | None:
 
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=datetime.UTC)
-    return _plausible(moment.timestamp())
+    return _plausible(moment.timestamp(), now)
 
 
-def _plausible(timestamp: float) -> float | None:
-    return timestamp if timestamp >= EARLIEST_PLAUSIBLE else None
+def _plausible(timestamp: float, now: float) -> float | None:
+    return timestamp if EARLIEST_PLAUSIBLE <= timestamp <= now + FUTURE_TOLERANCE else None
 
 
 def _looks_like_json(body: bytes, content_type: str) -> bool:
     return content_type.endswith("json") or body.lstrip()[:1] == b"{"
 
 
-def _parse_json_feed(body: bytes, url: str, link_prefix: str) -> ParsedFeed:
+def _parse_json_feed(body: bytes, url: str, link_prefix: str, now: float) -> ParsedFeed:
     """Read a JSON Feed (https://www.jsonfeed.org/version/1.1/) document."""
 
     try:
@@ -290,12 +303,12 @@ def _parse_json_feed(body: bytes, url: str, link_prefix: str) -> ParsedFeed:
         raise NotAFeed("JSON without a jsonfeed.org version")
 
     entries = enumerate(item for item in document.get("items") or () if isinstance(item, dict))
-    items = tuple(item for position, entry in entries if (item := _json_feed_item(entry, position, url, link_prefix)))
+    items = tuple(item for position, entry in entries if (item := _json_feed_item(entry, position, url, link_prefix, now)))
     title = _json_feed_title(document.get("title"))
     return ParsedFeed(title=title, link=safe_link(document.get("home_page_url"), url), items=items)
 
 
-def _json_feed_item(entry: dict[str, Any], position: int, url: str, link_prefix: str) -> FeedItem | None:
+def _json_feed_item(entry: dict[str, Any], position: int, url: str, link_prefix: str, now: float) -> FeedItem | None:
     own_title = _json_feed_title(entry.get("title"))
     link = item_link(_text(entry.get("url") or entry.get("external_url")), url, link_prefix)
     if not own_title and not link:
@@ -312,7 +325,7 @@ def _json_feed_item(entry: dict[str, Any], position: int, url: str, link_prefix:
         summary=summary,
         categories=_categories(tag for tag in entry.get("tags") or () if isinstance(tag, str)),
         image=safe_link(_text(entry.get("image") or entry.get("banner_image")), url),
-        published=entry_time(entry),
+        published=entry_time(entry, now),
         position=position,
     )
 

@@ -179,7 +179,9 @@ class RssWidget(Widget):
 
         try:
             # Relative links resolve against where the feed was found, after redirects.
-            parsed = await asyncio.to_thread(parse_feed, response.body, response.url, response.content_type, source.item_link_prefix)
+            parsed = await asyncio.to_thread(
+                parse_feed, response.body, response.url, response.content_type, source.item_link_prefix, now=context.clock.now()
+            )
         except NotAFeed as error:
             reason = not_a_feed_reason(response.content_type, response.status, response.body)
             raise FetchError(reason, f"{source.url}: {error}", status=response.status) from None

@@ -101,15 +101,16 @@ class TwitchChannelsWidget(Widget):
             operation("ChannelShell", CHANNEL_SHELL_QUERY, {"login": login}),
             operation("StreamMetadata", STREAM_METADATA_QUERY, {"channelLogin": login}),
         ]
+        now = context.clock.now()
         answers = await run_operations(
             context.http,
             operations,
             api_base_url=options.api_base_url,
             timeout=options.timeout,
             max_bytes=options.max_response_size,
-            now=context.clock.now(),
+            now=now,
         )
-        return _channel(login, answers.get("ChannelShell") or {}, answers.get("StreamMetadata") or {})
+        return _channel(login, answers.get("ChannelShell") or {}, answers.get("StreamMetadata") or {}, now)
 
     def _sorted(self, channels: list[Channel]) -> tuple[Channel, ...]:
         if self.channels_options.sort_by == "live":
@@ -127,7 +128,7 @@ class TwitchChannelsWidget(Widget):
         return dataclasses.asdict(self.state.data) if self.state.data else None
 
 
-def _channel(login: str, shell: dict[str, Any], metadata: dict[str, Any]) -> Channel:
+def _channel(login: str, shell: dict[str, Any], metadata: dict[str, Any], now: float) -> Channel:
     user = shell.get("userOrError")
     if not isinstance(user, dict) or user.get("__typename") != "User":
         return Channel(login=login, name=login)
@@ -153,5 +154,5 @@ def _channel(login: str, shell: dict[str, Any], metadata: dict[str, Any]) -> Cha
         stream_title=plain_text(str(broadcast.get("title") or ""), is_html=False),
         category=plain_text(str(game.get("name") or ""), is_html=False),
         category_slug=str(game.get("slug") or ""),
-        live_since=parse_time(live.get("createdAt")),
+        live_since=parse_time(live.get("createdAt"), now),
     )

@@ -161,10 +161,11 @@ class VideosWidget(Widget):
             document = await asyncio.to_thread(load_document, response.body, response.content_type)
         except NotAFeed as error:
             raise FetchError(not_a_feed_reason(response.content_type, response.status, response.body), f"{url}: {error}") from None
-        videos = tuple(video for video in (self._video(entry, document.feed) for entry in document.entries) if video)
+        now = context.clock.now()
+        videos = tuple(video for video in (self._video(entry, document.feed, now) for entry in document.entries) if video)
         return SourceResult(source, videos)
 
-    def _video(self, entry: Any, feed: Any) -> Video | None:
+    def _video(self, entry: Any, feed: Any, now: float) -> Video | None:
         """Read one entry, or return None for a Short or an entry with neither a title nor a link."""
 
         link = safe_link(entry.get("link"))
@@ -186,8 +187,8 @@ class VideosWidget(Widget):
             thumbnail=safe_link(thumbnails[0].get("url")) if thumbnails else None,
             author=plain_text(author.get("name") or feed.get("title"), is_html=False),
             author_url=self._author_url(channel_url),
-            published=entry_time({"published_parsed": dict.get(entry, "published_parsed")}),
-            updated=entry_time({"updated_parsed": dict.get(entry, "updated_parsed")}),
+            published=entry_time({"published_parsed": dict.get(entry, "published_parsed")}, now),
+            updated=entry_time({"updated_parsed": dict.get(entry, "updated_parsed")}, now),
         )
 
     def _video_url(self, video_id: str, link: str | None) -> str | None:

@@ -8,10 +8,11 @@ import pytest
 
 from luna.config.errors import ConfigError
 from luna.widgets.base import WidgetState
-from tests.support.feeds import FakeUpstream, FeedBench
+from tests.support.feeds import BENCH_START, FakeUpstream, FeedBench
 from tests.support.widgets import stage_widget
 
-NOW = 1_700_000_000
+# The time on the bench clock.
+NOW = int(BENCH_START)
 
 
 def story(item_id: int, **fields: Any) -> dict[str, Any]:

@@ -52,6 +52,15 @@ async def test_hottest_stories_listed(upstream: FakeUpstream, bench: FeedBench) 
     assert first.select("time")[0]["datetime"] == "2025-01-06T10:00:00Z"
 
 
+async def test_future_story_shows_no_age(upstream: FakeUpstream, bench: FeedBench) -> None:
+    upstream.json("/hottest.json", [story("a1", created_at="2099-01-01T00:00:00.000-06:00")])
+    lobsters = bench.stage(f"type: lobsters\ninstance-url: {upstream.url}/")
+
+    element = await lobsters.refresh()
+
+    assert element.select("li.forum-post time") == []
+
+
 async def test_header_links_instance(upstream: FakeUpstream, bench: FeedBench) -> None:
     upstream.json("/hottest.json", [story("a1")])
     lobsters = bench.stage(f"type: lobsters\ninstance-url: {upstream.url}/")

@@ -12,10 +12,11 @@ import pytest
 
 from luna.config.errors import ConfigError
 from tests.support.fake_http import FakeHTTP, Reply
-from tests.support.feeds import FakeUpstream, FeedBench
+from tests.support.feeds import BENCH_START, FakeUpstream, FeedBench
 from tests.support.widgets import stage_widget
 
-NOW = 1_700_000_000.0
+# The time on the bench clock.
+NOW = BENCH_START
 BLOCK_PAGE = "<!DOCTYPE html><html><head><title>Blocked</title></head><body><h1>whoa there, pardner!</h1></body></html>"
 
 

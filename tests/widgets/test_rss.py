@@ -10,11 +10,12 @@ import pytest
 from starlette.requests import Request
 from starlette.responses import Response
 
+from luna.clock import ManualClock
 from luna.events.types import Event
 from luna.widgets.base import WidgetState
 from luna.widgets.rss import RssData
 from tests.support.dashboards import running_dashboard
-from tests.support.feeds import Entry, FakeUpstream, FeedBench, atom, rdf, rss
+from tests.support.feeds import BENCH_START, Entry, FakeUpstream, FeedBench, atom, rdf, rss
 from tests.support.servers import free_port
 from tests.support.widgets import page_with_widget, stage_widget
 
@@ -538,6 +539,37 @@ async def test_placeholder_dates_treated_as_undated(upstream: FakeUpstream, benc
     assert element.select("time") == []
 
 
+async def test_future_item_sorted_as_undated(upstream: FakeUpstream, bench: FeedBench) -> None:
+    # The bench clock stands at 2025-06-01 00:00 UTC; a date a few hours ahead is a time-zone slip.
+    entries = [
+        Entry("Far future", link="https://f.example/1", date="Thu, 01 Jan 2099 00:00:00 GMT"),
+        dated("Older", 5),
+        Entry("Hours ahead", link="https://f.example/2", date="Sun, 01 Jun 2025 06:00:00 GMT"),
+    ]
+    upstream.answer("/feed.xml", rss(entries), content_type=RSS_TYPE)
+    widget = bench.stage(feeds_yaml(upstream.link("/feed.xml")))
+
+    element = await widget.refresh()
+
+    assert titles(element) == ["Hours ahead", "Older", "Far future"]
+    ages = {item.select(".rss-title")[0].text: item.select("time") for item in element.select("li.rss-item")}
+    assert ages["Far future"] == []
+    assert ages["Hours ahead"][0]["datetime"] == "2025-06-01T06:00:00Z"
+
+
+async def test_future_date_counts_once_reached(upstream: FakeUpstream, bench: FeedBench) -> None:
+    entries = [dated("Older", 5), Entry("Scheduled", link="https://f.example/s", date="Thu, 05 Jun 2025 00:00:00 GMT")]
+    upstream.answer("/feed.xml", rss(entries), content_type=RSS_TYPE)
+    widget = bench.stage(feeds_yaml(upstream.link("/feed.xml")))
+
+    before = await widget.refresh()
+    await widget.clock.advance(4 * 24 * 3600)
+    after = await widget.refresh()
+
+    assert titles(before) == ["Older", "Scheduled"]
+    assert titles(after) == ["Scheduled", "Older"]
+
+
 async def test_control_characters_do_not_lose_feed(upstream: FakeUpstream, bench: FeedBench) -> None:
     body = rss([Entry("Bell\x07 and \x1bescape", link="https://c.example/1"), Entry("Form\x0cfeed", link="https://c.example/2")])
     upstream.answer("/feed.xml", body, content_type=RSS_TYPE)
@@ -580,7 +612,7 @@ async def test_json_feed_read(upstream: FakeUpstream, bench: FeedBench) -> None:
 async def test_new_items_push_widget_update(tmp_path: Path, upstream: FakeUpstream) -> None:
     upstream.answer("/feed.xml", rss([dated("First", 5)]), content_type=RSS_TYPE)
     config = page_with_widget(feeds_yaml(upstream.link("/feed.xml")))
-    async with running_dashboard(tmp_path, config) as (runtime, client):
+    async with running_dashboard(tmp_path, config, clock=ManualClock(BENCH_START)) as (runtime, client):
         published: list[Event] = []
         publish = runtime.hub.publish
         runtime.hub.publish = lambda event: (published.append(event), publish(event))[1]  # type: ignore[method-assign]
@@ -601,7 +633,7 @@ async def test_new_items_push_widget_update(tmp_path: Path, upstream: FakeUpstre
 
 async def test_data_api_lists_items(tmp_path: Path, upstream: FakeUpstream) -> None:
     upstream.answer("/feed.xml", rss([dated("First", 5)], title="Source"), content_type=RSS_TYPE)
-    async with running_dashboard(tmp_path, page_with_widget(feeds_yaml(upstream.link("/feed.xml")))) as (runtime, client):
+    async with running_dashboard(tmp_path, page_with_widget(feeds_yaml(upstream.link("/feed.xml"))), clock=ManualClock(BENCH_START)) as (runtime, client):
         widget = runtime.dashboard.first_page.columns[0][1][0]
         assert runtime.scheduler is not None
         await runtime.scheduler.refresh_once(widget)

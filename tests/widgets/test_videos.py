@@ -106,6 +106,17 @@ async def test_channels_merged_newest_first(upstream: FakeUpstream, bench: FeedB
     assert titles(element) == ["Alpha new", "Beta mid"]
 
 
+async def test_future_video_sorted_as_undated(upstream: FakeUpstream, bench: FeedBench) -> None:
+    videos = [Video("far", "Far future", "2099-01-01T00:00:00+00:00"), Video("now", "Recent", "2025-05-31T10:00:00+00:00")]
+    serve(upstream, long_videos(ALPHA), ALPHA, "Alpha", videos)
+    widget = bench.stage(widget_yaml(upstream))
+
+    element = await widget.refresh()
+
+    assert titles(element) == ["Recent", "Far future"]
+    assert element.select("li.video-card")[1].select("time") == []
+
+
 async def test_video_url_template_applied(upstream: FakeUpstream, bench: FeedBench) -> None:
     serve(upstream, long_videos(ALPHA), ALPHA, "Alpha", [Video("vid1", "First")])
     widget = bench.stage(widget_yaml(upstream, "video-url-template: https://invidious.example/watch?v={VIDEO-ID}"))
