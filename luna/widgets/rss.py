@@ -20,10 +20,10 @@ from pydantic import AfterValidator, Field
 
 from luna.config.fields import Duration, WebURL
 from luna.config.models import ConfigModel
-from luna.feeds.fetch import FEED_ACCEPT, FetchError, fetch, fetch_each, raise_for_status
+from luna.feeds.fetch import FEED_ACCEPT, FetchError, every_source_failed, fetch, fetch_each, raise_for_status
 from luna.feeds.options import CollapseAfter, FeedWidgetOptions
 from luna.feeds.parsing import FeedItem, NotAFeed, not_a_feed_reason, parse_feed
-from luna.feeds.text import host_of
+from luna.feeds.text import host_of, link_label
 from luna.widgets.base import Widget, WidgetError
 from luna.widgets.refresh import RefreshContext
 from luna.widgets.registry import register
@@ -152,12 +152,10 @@ class RssWidget(Widget):
 
     @staticmethod
     def _all_failed(failures: list[tuple[FeedSource, FetchError]]) -> WidgetError:
-        source, first = failures[0]
-        retry_after = max((error.retry_after or 0.0 for _, error in failures), default=0.0) or None
         if len(failures) == 1:
-            return WidgetError(first.reason, first.detail, retry_after)
-        detail = "; ".join(f"{feed.url}: {error.detail}" for feed, error in failures)
-        return WidgetError(f"all {len(failures)} feeds failed; {_feed_name(source)}: {first.reason}", detail, retry_after)
+            error = failures[0][1]
+            return WidgetError(error.reason, error.detail, error.retry_after)
+        return every_source_failed([(_feed_name(source), error) for source, error in failures], "feeds")
 
     async def _fetch_feed(self, context: RefreshContext, index: int, source: FeedSource, before: FeedResult | None) -> FeedResult:
         options = self.rss_options
@@ -230,7 +228,9 @@ def _shown(item: FeedItem, source: FeedSource) -> FeedItem:
 
 
 def _feed_name(source: FeedSource) -> str:
-    return source.title or host_of(source.url) or source.url
+    """Name a feed in failure notes: its `title`, else its host and path, since several feeds often share a host."""
+
+    return source.title or link_label(source.url) or source.url
 
 
 def merge_items(feeds: Iterable[Sequence[RssItem]], preserve_order: bool, limit: int) -> tuple[RssItem, ...]:

@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from luna.feeds.fetch import FetchError, fetch_each
+from luna.feeds.fetch import FetchError, every_source_failed, fetch_each
 from luna.feeds.options import ApiWidgetOptions, CollapseAfter
 from luna.feeds.parsing import parse_time
 from luna.feeds.text import plain_text, safe_link
@@ -89,8 +89,7 @@ class TwitchChannelsWidget(Widget):
         channels = [result for result in results if isinstance(result, Channel)]
         failures = [(login, result) for login, result in zip(logins, results) if isinstance(result, FetchError)]
         if logins and not channels:
-            first = failures[0][1]
-            raise WidgetError(f"no channel could be fetched: {first.reason}", first.detail, first.retry_after)
+            raise _all_failed(failures)
 
         notes = tuple(f"{login}: {error.reason}" for login, error in failures)
         return ChannelList(self._sorted(channels), notes)
@@ -126,6 +125,13 @@ class TwitchChannelsWidget(Widget):
 
     def public_data(self) -> Any:
         return dataclasses.asdict(self.state.data) if self.state.data else None
+
+
+def _all_failed(failures: list[tuple[str, FetchError]]) -> WidgetError:
+    if len(failures) == 1:
+        error = failures[0][1]
+        return WidgetError(f"no channel could be fetched: {error.reason}", error.detail, error.retry_after)
+    return every_source_failed(failures, "channels")
 
 
 def _channel(login: str, shell: dict[str, Any], metadata: dict[str, Any], now: float) -> Channel:

@@ -17,7 +17,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 from pydantic import Field, field_validator
 
-from luna.feeds.fetch import FEED_ACCEPT, FetchError, fetch, fetch_each, raise_for_status, rebase_url
+from luna.feeds.fetch import FEED_ACCEPT, FetchError, every_source_failed, fetch, fetch_each, raise_for_status, rebase_url
 from luna.feeds.options import ApiWidgetOptions, CollapseAfter
 from luna.feeds.parsing import TITLE_FROM_DESCRIPTION_LENGTH, NotAFeed, entry_time, load_document, not_a_feed_reason
 from luna.feeds.posts import fill_template
@@ -137,12 +137,18 @@ class VideosWidget(Widget):
         outcomes = await fetch_each(sources, fetch_one, MAX_CONCURRENT_FEEDS, self.label, lambda source: source.label)
         failures = [(source, outcome) for source, outcome in zip(sources, outcomes) if isinstance(outcome, FetchError)]
         if failures and len(failures) == len(outcomes):
-            source, first = failures[0]
-            raise WidgetError(f"{source.label}: {first.reason}" if len(failures) == 1 else f"all {len(failures)} feeds failed: {first.reason}", first.detail, first.retry_after)
+            raise self._all_failed(failures)
 
         kept = tuple(outcome if isinstance(outcome, SourceResult) else before for outcome, before in zip(outcomes, previous))
         notes = tuple(f"{source.label}: {error.reason}" for source, error in failures)
         return VideosData(self._merged(kept), kept, notes)
+
+    @staticmethod
+    def _all_failed(failures: list[tuple[Source, FetchError]]) -> WidgetError:
+        if len(failures) == 1:
+            source, error = failures[0]
+            return WidgetError(f"{source.label}: {error.reason}", error.detail, error.retry_after)
+        return every_source_failed([(source.label, error) for source, error in failures], "feeds")
 
     def _previous_results(self, sources: list[Source]) -> list[SourceResult | None]:
         data = self.state.data

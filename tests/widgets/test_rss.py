@@ -36,6 +36,10 @@ def titles(element: Any) -> list[str]:
     return [title.text for title in element.select(".rss-title")]
 
 
+def host_and_port(upstream: FakeUpstream) -> str:
+    return upstream.url.removeprefix("http://")
+
+
 # ---- listing and styles ---------------------------------------------------------------------
 
 
@@ -171,9 +175,26 @@ async def test_one_failing_feed_of_five_noted(upstream: FakeUpstream, bench: Fee
     element = await widget.refresh()
 
     assert titles(element) == ["Item 0", "Item 1", "Item 2", "Item 3"]
-    assert [note.text for note in element.select(".feed-note")] == ["127.0.0.1: the feed server answered HTTP 500"]
+    assert [note.text for note in element.select(".feed-note")] == [f"{host_and_port(upstream)}/broken.xml: the feed server answered HTTP 500"]
     assert element.has_class("widget-is-stale") is False
     assert widget.last_delay == 15
+
+
+async def test_untitled_failing_feeds_named_by_path(upstream: FakeUpstream, bench: FeedBench) -> None:
+    upstream.answer("/ok.xml", rss([dated("Fine", 6)]), content_type=RSS_TYPE)
+    upstream.answer("/big.xml", rss([dated(f"Item {index}", 5) for index in range(40)]), content_type=RSS_TYPE)
+    feeds = [upstream.link("/ok.xml"), upstream.link("/big.xml"), upstream.link("/missing.xml")]
+    titled_feed = f"  - url: {upstream.link('/gone.xml')}\n    title: Gone feed\n"
+    widget = bench.stage(feeds_yaml(*feeds, extra=titled_feed + "max-response-size: 1KB"))
+
+    element = await widget.refresh()
+
+    host = host_and_port(upstream)
+    assert [note.text for note in element.select(".feed-note")] == [
+        f"{host}/big.xml: response exceeds 1 KB; raise max-response-size if this is expected",
+        f"{host}/missing.xml: the feed server has nothing at this address (404)",
+        "Gone feed: the feed server has nothing at this address (404)",
+    ]
 
 
 async def test_failing_feed_keeps_last_items(upstream: FakeUpstream, bench: FeedBench) -> None:
@@ -196,6 +217,33 @@ async def test_every_feed_failing_is_error(upstream: FakeUpstream, bench: FeedBe
     element = await widget.refresh()
 
     assert element.select(".widget-error-reason")[0].text == "the feed server answered HTTP 500"
+
+
+async def test_every_feed_failing_lists_each(upstream: FakeUpstream, bench: FeedBench) -> None:
+    upstream.answer("/page.xml", "<!DOCTYPE html><title>Home</title>", content_type="text/html")
+    upstream.answer("/down.xml", "", status=503, content_type="text/plain")
+    widget = bench.stage(feeds_yaml(upstream.link("/page.xml"), upstream.link("/down.xml")))
+
+    element = await widget.refresh()
+
+    host = host_and_port(upstream)
+    assert element.select(".widget-error-reason")[0].text == (
+        f"all 2 feeds failed: {host}/page.xml: got text/html, not a feed (HTTP 200): Home; {host}/down.xml: the feed server answered HTTP 503"
+    )
+
+
+async def test_many_failing_feeds_counted(upstream: FakeUpstream, bench: FeedBench, caplog: pytest.LogCaptureFixture) -> None:
+    widget = bench.stage(feeds_yaml(*(upstream.link(f"/gone{index}.xml") for index in range(5))))
+
+    element = await widget.refresh()
+
+    host = host_and_port(upstream)
+    listed = "; ".join(f"{host}/gone{index}.xml: the feed server has nothing at this address (404)" for index in range(3))
+    assert element.select(".widget-error-reason")[0].text == f"all 5 feeds failed: {listed}; and 2 more"
+    failure_log = [record.getMessage() for record in caplog.records if "refresh failed" in record.getMessage()]
+    assert len(failure_log) == 1
+    for index in range(5):
+        assert f"/gone{index}.xml" in failure_log[0]
 
 
 async def test_all_failing_keeps_items_stale(upstream: FakeUpstream, bench: FeedBench) -> None:
@@ -326,7 +374,7 @@ async def test_challenge_page_named(upstream: FakeUpstream, bench: FeedBench) ->
     element = await widget.refresh()
 
     note = element.select(".feed-note")[0].text
-    assert note.startswith("127.0.0.1: got text/html, not a feed (HTTP 200): Just a moment... Checking your browser")
+    assert note.startswith(f"{host_and_port(upstream)}/challenge.xml: got text/html, not a feed (HTTP 200): Just a moment... Checking your browser")
     assert titles(element) == ["Fine"]
 
 

@@ -135,6 +135,16 @@ async def test_all_failing_is_error(upstream: FakeUpstream, bench: FeedBench) ->
     assert element.select(".widget-error-reason")[0].text == "no channel could be fetched: Twitch answered HTTP 500"
 
 
+async def test_every_failing_channel_listed(upstream: FakeUpstream, bench: FeedBench) -> None:
+    serve_channels(upstream, {}, failing={"alpha", "beta"})
+    widget = bench.stage(widget_yaml(upstream, ["alpha", "beta"]))
+
+    element = await widget.refresh()
+
+    reason = element.select(".widget-error-reason")[0].text
+    assert reason == "all 2 channels failed: alpha: Twitch answered HTTP 500; beta: Twitch answered HTTP 500"
+
+
 async def test_collapse_after_marks_list(upstream: FakeUpstream, bench: FeedBench) -> None:
     serve_channels(upstream, {"alpha": None})
     widget = bench.stage(widget_yaml(upstream, ["alpha"], "collapse-after: 2"))

@@ -172,6 +172,17 @@ async def test_every_channel_failing_is_error(upstream: FakeUpstream, bench: Fee
     assert reason == f"channel {ALPHA}: got text/html, not a feed (HTTP 200): consent"
 
 
+async def test_every_failing_channel_listed(upstream: FakeUpstream, bench: FeedBench) -> None:
+    upstream.answer(long_videos(ALPHA), "<html><body>consent</body></html>", content_type="text/html")
+    upstream.answer(long_videos(BETA), "", status=500, content_type="text/plain")
+    widget = bench.stage(widget_yaml(upstream, channels=(ALPHA, BETA)))
+
+    element = await widget.refresh()
+
+    reason = element.select(".widget-error-reason")[0].text
+    assert reason == f"all 2 feeds failed: channel {ALPHA}: got text/html, not a feed (HTTP 200): consent; channel {BETA}: YouTube answered HTTP 500"
+
+
 def test_template_needs_video_id(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="VIDEO-ID"):
         stage_widget(tmp_path, "type: videos\nchannels: [UCx]\nvideo-url-template: https://piped.example/watch")
