@@ -277,6 +277,17 @@ async def test_app_auth_bad_credentials_explained(upstream: FakeUpstream, bench:
     assert reason == "reddit rejected the app-auth credentials (401); check app-auth id and secret"
 
 
+@pytest.mark.parametrize("style", ["vertical-list", "horizontal-cards", "vertical-cards"])
+async def test_counts_singular_for_one(upstream: FakeUpstream, bench: FeedBench, style: str) -> None:
+    upstream.json("/r/technology/hot.json", listing(post("a", score=1, num_comments=1), post("b", score=-1, num_comments=0)))
+    reddit = bench.stage(reddit_yaml(upstream, f"style: {style}"))
+
+    element = await reddit.refresh()
+
+    assert [score.text for score in element.select(".forum-post-score")] == ["1 point", "-1 points"]
+    assert [comments.text for comments in element.select(".forum-post-comments")] == ["1 comment", "0 comments"]
+
+
 async def test_horizontal_cards_in_carousel(upstream: FakeUpstream, bench: FeedBench) -> None:
     upstream.json("/r/technology/hot.json", listing(post("a"), post("b")))
     reddit = bench.stage(reddit_yaml(upstream, "style: horizontal-cards"))

@@ -78,6 +78,15 @@ async def test_live_channel_details_shown(upstream: FakeUpstream, bench: FeedBen
     assert channel.select("a.twitch-channel-name")[0]["title"] == "alpha streams"
 
 
+async def test_one_viewer_singular(upstream: FakeUpstream, bench: FeedBench) -> None:
+    serve_channels(upstream, {"alpha": {"viewers": 1, "game": "Chess", "slug": "chess"}})
+    widget = bench.stage(widget_yaml(upstream, ["alpha"]))
+
+    element = await widget.refresh()
+
+    assert element.select(".twitch-viewers")[0].text == "1 viewer"
+
+
 async def test_offline_and_missing_channels(upstream: FakeUpstream, bench: FeedBench) -> None:
     serve_channels(upstream, {"quiet": None})
     widget = bench.stage(widget_yaml(upstream, ["quiet", "nobody"]))
