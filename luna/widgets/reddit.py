@@ -41,6 +41,14 @@ SUBREDDIT = re.compile(r"^[A-Za-z0-9_+]{2,}$")
 TOKEN_MARGIN = 60.0
 # Thumbnail values reddit uses for "no picture".
 NO_THUMBNAIL = frozenset({"", "self", "default", "nsfw", "spoiler", "image", "image_nsfw"})
+# Thumbnail values that mark a post whose picture should not be shown at all.
+# Glance (glanceapp/glance, internal/glance/widget-reddit.go at db475e8e)
+# drops the "", "self", "default" and "nsfw" thumbnails and uses no preview.
+HIDDEN_PICTURE = frozenset({"nsfw", "spoiler", "image_nsfw"})
+# Picture widths, in pixels, each style wants: twice the shown width in CSS
+# pixels (1rem is 10px), for high-density screens. A list thumbnail is
+# 6.4rem wide and a horizontal card 24rem; a vertical card fills its column.
+PICTURE_WIDTHS = {"vertical-list": 128, "horizontal-cards": 480, "vertical-cards": 640}
 
 
 class ProxyOptions(ConfigModel):
@@ -257,7 +265,7 @@ class RedditWidget(Widget):
             score=as_count(post.get("score", post.get("ups"))),
             posted_at=_time(post.get("created_utc", post.get("created"))),
             tags=(flair,) if options.show_flairs and flair else (),
-            thumbnail=_thumbnail(post),
+            thumbnail=_picture(post, PICTURE_WIDTHS[self.style]),
             is_crosspost=crosspost is not None,
         )
 
@@ -290,22 +298,59 @@ def _first_crosspost(post: dict[str, Any]) -> dict[str, Any] | None:
     return None
 
 
-def _thumbnail(post: dict[str, Any]) -> str | None:
-    """Return the post's picture: the preview's source image, else the small thumbnail. reddit escapes `&` in both."""
+@dataclasses.dataclass(frozen=True)
+class _Picture:
+    url: str
+    # In pixels; 0 when reddit gave none.
+    width: int
 
+
+def _picture(post: dict[str, Any], wanted_width: int) -> str | None:
+    """Return the post's picture at the smallest size at least `wanted_width` wide, else its largest.
+
+    Sizes come from the preview's resolutions and source and the small
+    thumbnail. NSFW and spoiler posts get no picture at all.
+    """
+
+    if post.get("over_18") is True or post.get("spoiler") is True or post.get("thumbnail") in HIDDEN_PICTURE:
+        return None
+
+    pictures = _preview_pictures(post) + _thumbnail_pictures(post)
+    if not pictures:
+        return None
+    wide_enough = [picture for picture in pictures if picture.width >= wanted_width]
+    if wide_enough:
+        return min(wide_enough, key=lambda picture: picture.width).url
+    return max(pictures, key=lambda picture: picture.width).url
+
+
+def _preview_pictures(post: dict[str, Any]) -> list[_Picture]:
     preview = post.get("preview")
     images = preview.get("images") if isinstance(preview, dict) else None
-    if isinstance(images, list) and images and isinstance(images[0], dict):
-        source = images[0].get("source")
-        if isinstance(source, dict):
-            link = safe_link(_unescape(source.get("url")))
-            if link:
-                return link
+    if not isinstance(images, list) or not images or not isinstance(images[0], dict):
+        return []
 
+    resolutions = images[0].get("resolutions")
+    sizes = [*(resolutions if isinstance(resolutions, list) else ()), images[0].get("source")]
+    pictures = (_read_picture(size.get("url"), size.get("width")) for size in sizes if isinstance(size, dict))
+    return [picture for picture in pictures if picture is not None]
+
+
+def _thumbnail_pictures(post: dict[str, Any]) -> list[_Picture]:
     thumbnail = post.get("thumbnail")
     if not isinstance(thumbnail, str) or thumbnail in NO_THUMBNAIL:
+        return []
+    picture = _read_picture(thumbnail, post.get("thumbnail_width"))
+    return [picture] if picture is not None else []
+
+
+def _read_picture(url: Any, width: Any) -> _Picture | None:
+    """Read one size of a picture; reddit escapes `&` in these URLs as `&amp;`."""
+
+    link = safe_link(_unescape(url))
+    if link is None:
         return None
-    return safe_link(_unescape(thumbnail))
+    return _Picture(link, as_count(width))
 
 
 def _unescape(value: Any) -> str:

@@ -118,6 +118,59 @@ async def test_flairs_and_thumbnails_shown_on_request(upstream: FakeUpstream, be
     assert posts[1].select("img") == []
 
 
+def preview(name: str, widths: tuple[int, ...] = (108, 216, 320, 640, 960, 1080), source_width: int = 4032) -> dict[str, Any]:
+    """A preview as reddit sends it: resolutions and the source, with `&` escaped as `&amp;`."""
+
+    def size(width: int) -> dict[str, Any]:
+        return {"url": f"https://preview.redd.it/{name}.jpg?width={width}&amp;s=sig{width}", "width": width, "height": width * 3 // 4}
+
+    return {"images": [{"source": size(source_width), "resolutions": [size(width) for width in widths], "id": name}], "enabled": True}
+
+
+@pytest.mark.parametrize(
+    ("style", "selector", "width"),
+    [("vertical-list", "img.forum-post-thumbnail", 216), ("horizontal-cards", "img.reddit-card-image", 640), ("vertical-cards", "img.reddit-card-image", 640)],
+)
+async def test_picture_sized_for_style(upstream: FakeUpstream, bench: FeedBench, style: str, selector: str, width: int) -> None:
+    upstream.json("/r/technology/hot.json", listing(post("a", preview=preview("a"), thumbnail="default")))
+    reddit = bench.stage(reddit_yaml(upstream, f"style: {style}\nshow-thumbnails: true"))
+
+    element = await reddit.refresh()
+
+    assert element.select(selector)[0]["src"] == f"https://preview.redd.it/a.jpg?width={width}&s=sig{width}"
+
+
+async def test_list_prefers_small_thumbnail(upstream: FakeUpstream, bench: FeedBench) -> None:
+    upstream.json("/r/technology/hot.json", listing(post("a", preview=preview("a"), thumbnail_width=140)))
+    reddit = bench.stage(reddit_yaml(upstream, "show-thumbnails: true"))
+
+    element = await reddit.refresh()
+
+    assert element.select("img.forum-post-thumbnail")[0]["src"] == "https://b.thumbs.redditmedia.com/a.jpg"
+
+
+async def test_small_preview_uses_largest(upstream: FakeUpstream, bench: FeedBench) -> None:
+    upstream.json("/r/technology/hot.json", listing(post("a", preview=preview("a", widths=(108, 216), source_width=320), thumbnail_width=140)))
+    reddit = bench.stage(reddit_yaml(upstream, "style: horizontal-cards"))
+
+    element = await reddit.refresh()
+
+    assert element.select("img.reddit-card-image")[0]["src"] == "https://preview.redd.it/a.jpg?width=320&s=sig320"
+
+
+@pytest.mark.parametrize("style", ["vertical-list", "horizontal-cards", "vertical-cards"])
+@pytest.mark.parametrize("hidden", [{"over_18": True, "thumbnail": "nsfw"}, {"spoiler": True, "thumbnail": "spoiler"}, {"over_18": True}])
+async def test_nsfw_and_spoiler_posts_show_no_picture(upstream: FakeUpstream, bench: FeedBench, style: str, hidden: dict[str, Any]) -> None:
+    upstream.json("/r/technology/hot.json", listing(post("a", preview=preview("a"), **hidden), post("b", preview=preview("b"))))
+    reddit = bench.stage(reddit_yaml(upstream, f"style: {style}\nshow-thumbnails: true"))
+
+    element = await reddit.refresh()
+
+    items = element.select("li.forum-post") or element.select("li.reddit-card")
+    assert items[0].select("img") == []
+    assert len(items[1].select("img")) == 1
+
+
 async def test_stickied_posts_skipped(upstream: FakeUpstream, bench: FeedBench) -> None:
     upstream.json("/r/technology/hot.json", listing(post("rules", stickied=True), post("a"), post("pin", pinned=True)))
     reddit = bench.stage(reddit_yaml(upstream))
