@@ -47,7 +47,8 @@ NO_THUMBNAIL = frozenset({"", "self", "default", "nsfw", "spoiler", "image", "im
 HIDDEN_PICTURE = frozenset({"nsfw", "spoiler", "image_nsfw"})
 # Picture widths, in pixels, each style wants: twice the shown width in CSS
 # pixels (1rem is 10px), for high-density screens. A list thumbnail is
-# 6.4rem wide and a horizontal card 24rem; a vertical card fills its column.
+# 6.4rem wide and a horizontal card 24rem. A vertical card fills its column,
+# which 640 pixels cover up to 32rem.
 PICTURE_WIDTHS = {"vertical-list": 128, "horizontal-cards": 480, "vertical-cards": 640}
 
 
@@ -125,6 +126,17 @@ class RedditWidget(Widget):
     @property
     def reddit_options(self) -> RedditOptions:
         return self.options  # type: ignore[return-value]
+
+    def adopt_state(self, previous: Widget) -> None:
+        """Take over the state and, for the same app at the same address, the app-auth token."""
+
+        super().adopt_state(previous)
+        # reddit issues the token to the app, so it stays valid for the same credentials.
+        if isinstance(previous, RedditWidget) and previous._token_owner() == self._token_owner():
+            self._token = previous._token
+
+    def _token_owner(self) -> tuple[AppAuth | None, str | None]:
+        return self.reddit_options.app_auth, self.reddit_options.api_base_url
 
     @property
     def title(self) -> str:

@@ -13,6 +13,7 @@ import pytest
 from luna.config.errors import ConfigError
 from tests.support.fake_http import FakeHTTP, Reply
 from tests.support.feeds import BENCH_START, FakeUpstream, FeedBench
+from tests.support.dashboards import load_text, running_dashboard
 from tests.support.widgets import stage_widget
 
 # The time on the bench clock.
@@ -294,6 +295,73 @@ async def test_app_auth_uses_bearer_token(upstream: FakeUpstream, bench: FeedBen
     assert listing_request.headers["authorization"] == "bearer tok-1"
     assert "my-dashboard" in listing_request.headers["user-agent"]
     assert titles(element) == ["Post o"]
+
+
+def reload_config(upstream: FakeUpstream, note: str) -> str:
+    """A page with an app-auth reddit widget and an html widget; only `note` differs between reloads."""
+
+    return f"""
+pages:
+  - name: Home
+    columns:
+      - size: full
+        widgets:
+          - type: reddit
+            subreddit: technology
+            api-base-url: {upstream.url}
+            app-auth: {{name: dash, id: app-id, secret: app-secret}}
+          - type: html
+            source: <p>{note}</p>
+"""
+
+
+async def test_app_auth_token_kept_across_reload(tmp_path: Path, upstream: FakeUpstream) -> None:
+    upstream.json("/api/v1/access_token", {"access_token": "tok", "token_type": "bearer", "expires_in": 86400, "scope": "*"})
+    upstream.json("/r/technology/hot", listing(post("o")))
+    async with running_dashboard(tmp_path, reload_config(upstream, "first")) as (runtime, _client):
+        assert runtime.scheduler is not None
+        await runtime.scheduler.refresh_once(runtime.dashboard.first_page.columns[0][1][0])
+
+        await runtime.apply(load_text(tmp_path, reload_config(upstream, "second")))
+        assert runtime.scheduler is not None
+        await runtime.scheduler.refresh_once(runtime.dashboard.first_page.columns[0][1][0])
+
+    assert len(upstream.requests_to("/r/technology/hot")) == 2
+    assert len(upstream.requests_to("/api/v1/access_token")) == 1
+
+
+@pytest.mark.parametrize(
+    "changed",
+    ["app-auth: {name: dash, id: app-id, secret: new-secret}", "app-auth: {name: other, id: app-id, secret: app-secret}"],
+)
+async def test_app_auth_token_dropped_for_other_app(upstream: FakeUpstream, bench: FeedBench, changed: str) -> None:
+    upstream.json("/api/v1/access_token", {"access_token": "tok", "token_type": "bearer", "expires_in": 86400, "scope": "*"})
+    upstream.json("/r/technology/hot", listing(post("o")))
+    before = bench.stage(reddit_yaml(upstream, "app-auth: {name: dash, id: app-id, secret: app-secret}"))
+    await before.refresh()
+
+    after = bench.stage(reddit_yaml(upstream, changed))
+    after.widget.adopt_state(before.widget)
+    await after.refresh()
+
+    assert len(upstream.requests_to("/api/v1/access_token")) == 2
+
+
+async def test_app_auth_token_dropped_for_other_address(upstream: FakeUpstream, bench: FeedBench) -> None:
+    upstream.json("/api/v1/access_token", {"access_token": "tok", "token_type": "bearer", "expires_in": 86400, "scope": "*"})
+    upstream.json("/mirror/api/v1/access_token", {"access_token": "tok-2", "token_type": "bearer", "expires_in": 86400, "scope": "*"})
+    upstream.json("/mirror/r/technology/hot", listing(post("o")))
+    upstream.json("/r/technology/hot", listing(post("o")))
+    app = "app-auth: {name: dash, id: app-id, secret: app-secret}"
+    before = bench.stage(reddit_yaml(upstream, app))
+    await before.refresh()
+
+    after = bench.stage(f"type: reddit\nsubreddit: technology\napi-base-url: {upstream.url}/mirror\n{app}")
+    after.widget.adopt_state(before.widget)
+    await after.refresh()
+
+    assert len(upstream.requests_to("/mirror/api/v1/access_token")) == 1
+    assert upstream.requests_to("/mirror/r/technology/hot")[0].headers["authorization"] == "bearer tok-2"
 
 
 async def test_app_auth_renews_expired_token(upstream: FakeUpstream, bench: FeedBench) -> None:
