@@ -71,7 +71,8 @@ class RedditOptions(ApiWidgetOptions):
     style: Literal["", "vertical-list", "horizontal-cards", "vertical-cards"] = "vertical-list"
     show_thumbnails: bool = False
     show_flairs: bool = False
-    # reddit sends at most 100 posts per listing.
+    # reddit returns at most 100 posts per request (PRAW's ListingGenerator docs).
+    # NOTE: listing_url sends no `limit` query, as Glance does not, so reddit returns its default of 25.
     limit: Annotated[int, Field(ge=1), at_most(100)] = 15
     collapse_after: CollapseAfter = 5
     comments_url_template: str | None = None
