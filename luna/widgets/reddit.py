@@ -318,8 +318,8 @@ class _Picture:
     width: int
 
 
-def _picture(post: dict[str, Any], wanted_width: int) -> str | None:
-    """Return the post's picture at the smallest size at least `wanted_width` wide, else its largest.
+def _picture(post: dict[str, Any], target_width: int) -> str | None:
+    """Return the post's picture at the smallest size at least `target_width` wide, else its largest.
 
     Sizes come from the preview's resolutions and source and the small
     thumbnail. NSFW and spoiler posts get no picture at all.
@@ -331,7 +331,7 @@ def _picture(post: dict[str, Any], wanted_width: int) -> str | None:
     pictures = _preview_pictures(post) + _thumbnail_pictures(post)
     if not pictures:
         return None
-    wide_enough = [picture for picture in pictures if picture.width >= wanted_width]
+    wide_enough = [picture for picture in pictures if picture.width >= target_width]
     if wide_enough:
         return min(wide_enough, key=lambda picture: picture.width).url
     return max(pictures, key=lambda picture: picture.width).url

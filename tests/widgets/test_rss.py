@@ -588,7 +588,7 @@ async def test_placeholder_dates_treated_as_undated(upstream: FakeUpstream, benc
 
 
 async def test_future_item_sorted_as_undated(upstream: FakeUpstream, bench: FeedBench) -> None:
-    # The bench clock stands at 2025-06-01 00:00 UTC; a date a few hours ahead is a time-zone slip.
+    # The bench clock is at 2025-06-01 00:00 UTC. A date a few hours ahead is a time-zone slip.
     entries = [
         Entry("Far future", link="https://f.example/1", date="Thu, 01 Jan 2099 00:00:00 GMT"),
         dated("Older", 5),

@@ -53,7 +53,7 @@ def serve_directory(upstream: FakeUpstream, names: list[str] = NAMES) -> list[di
 
 
 def serve_viewer_counts(upstream: FakeUpstream, counts: list[int]) -> None:
-    """Answer the directory query with one category per viewer count."""
+    """Respond to the directory query with one category per viewer count."""
 
     async def answer(request: Request) -> Response:
         edges = [{"cursor": str(index), "node": {**node(index, NAMES[index]), "viewersCount": count}} for index, count in enumerate(counts)]
