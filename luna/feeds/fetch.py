@@ -37,6 +37,9 @@ FEED_ACCEPT = (
     "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
 )
 JSON_ACCEPT = "application/json"
+# Failed sources whose reasons the page lists when every source fails; the
+# rest are counted there, and the log gets all of them.
+MAX_LISTED_FAILURES = 3
 
 
 class FetchError(WidgetError):
@@ -239,3 +242,22 @@ async def fetch_each(
                 return error
 
     return list(await asyncio.gather(*(one(source) for source in sources)))
+
+
+def every_source_failed(failures: Sequence[tuple[str, FetchError]], noun: str) -> WidgetError:
+    """Build the error of a widget whose every source failed, naming each source with its reason.
+
+    `failures` pairs a source's name with its error, and `noun` is the plural
+    for the sources, such as "feeds". The reason lists the first
+    MAX_LISTED_FAILURES and counts the rest; the detail has them all.
+    """
+
+    named = [f"{name}: {error.reason}" for name, error in failures]
+    listed = "; ".join(named[:MAX_LISTED_FAILURES])
+    unlisted = len(named) - MAX_LISTED_FAILURES
+    if unlisted > 0:
+        listed += f"; and {unlisted} more"
+
+    detail = "; ".join(f"{name}: {error.detail}" for name, error in failures)
+    retry_after = max((error.retry_after or 0.0 for _, error in failures), default=0.0) or None
+    return WidgetError(f"all {len(failures)} {noun} failed: {listed}", detail, retry_after)

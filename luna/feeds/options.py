@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, Field, model_validator
+from pydantic import AfterValidator, BeforeValidator, Field, model_validator
 
 from luna.config.fields import Duration, WebURL, describe_value
 from luna.feeds.fetch import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, MEGABYTE
@@ -13,8 +14,17 @@ from luna.widgets.base import WidgetOptions
 
 SIZE = re.compile(r"^\s*(?P<amount>\d+(?:\.\d+)?)\s*(?P<unit>b|kb|mb|gb)?\s*$", re.IGNORECASE)
 SIZE_UNITS = {"b": 1, "kb": 1024, "mb": MEGABYTE, "gb": 1024 * MEGABYTE}
-# Glance reads a 0 in these keys as "use the default"; -1 turns collapsing off.
-COLLAPSE_KEYS = ("collapse-after", "collapse_after", "collapse-after-rows", "collapse_after_rows")
+# Values that Glance's widgets replace with their default when they start
+# (glanceapp/glance, internal/glance/widget-*.go, `initialize`): a `limit` of
+# 0 or less, a `collapse-after` of 0 or below -1 (-1 turns collapsing off)
+# and card sizes of 0 or less.
+GLANCE_DEFAULT_WHEN: dict[str, Callable[[float], bool]] = {
+    "limit": lambda value: value <= 0,
+    "collapse_after": lambda value: value == 0 or value < -1,
+    "collapse_after_rows": lambda value: value == 0 or value < -1,
+    "thumbnail_height": lambda value: value <= 0,
+    "card_height": lambda value: value <= 0,
+}
 
 
 def parse_size(value: Any) -> int:
@@ -36,6 +46,12 @@ ByteSize = Annotated[int, BeforeValidator(parse_size)]
 CollapseAfter = Annotated[int, Field(ge=-1)]
 
 
+def at_most(maximum: int) -> AfterValidator:
+    """Lower a larger number to `maximum`, for limits where Glance shows what the service returns."""
+
+    return AfterValidator(lambda value: min(value, maximum))
+
+
 class FeedWidgetOptions(WidgetOptions):
     """Keys of every widget that fetches a feed or a public API."""
 
@@ -44,10 +60,22 @@ class FeedWidgetOptions(WidgetOptions):
 
     @model_validator(mode="before")
     @classmethod
-    def _zero_collapse_means_default(cls, data: Any) -> Any:
+    def _glance_defaults(cls, data: Any) -> Any:
+        """Drop the values Glance replaces with the widget's default, so the field's own default applies."""
+
         if not isinstance(data, dict):
             return data
-        return {key: value for key, value in data.items() if not (key in COLLAPSE_KEYS and value == 0)}
+        return {key: value for key, value in data.items() if not _means_default(cls, str(key), value)}
+
+
+def _means_default(model: type[FeedWidgetOptions], key: str, value: Any) -> bool:
+    name = key.replace("-", "_")
+    # A key the widget does not declare stays, so it is still reported as unknown.
+    if name not in model.model_fields or name not in GLANCE_DEFAULT_WHEN:
+        return False
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    return GLANCE_DEFAULT_WHEN[name](value)
 
 
 class ApiWidgetOptions(FeedWidgetOptions):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import calendar
 import datetime
 import email.utils
+import html
 import json
 import re
 from collections.abc import Iterable, Mapping
@@ -20,7 +21,7 @@ from typing import Any
 
 import feedparser
 
-from luna.feeds.text import clean_html, markup_snippet, plain_text, safe_link, shorten
+from luna.feeds.text import clean_html, link_label, markup_snippet, plain_text, safe_link, shorten, strip_tags
 
 # Bytes XML forbids that real feeds contain anyway (form feeds, escape
 # codes). Left in, they make the strict parser give up on the whole document.
@@ -28,6 +29,10 @@ XML_CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 IMAGE_SOURCE = re.compile(r"""<img\b[^>]*?\bsrc\s*=\s*["']([^"']+)["']""", re.IGNORECASE)
 # Dates before this are placeholders (0, 1970, year 1), not publication times.
 EARLIEST_PLAUSIBLE = datetime.datetime(1990, 1, 1, tzinfo=datetime.UTC).timestamp()
+# Seconds a date may lie ahead of now and still count: a publisher whose clock
+# or time zone is off by some hours. Later dates (2099) are mistakes, which
+# would otherwise show "just now" and stay first in every merged list.
+FUTURE_TOLERANCE = 24 * 3600.0
 TITLE_FROM_DESCRIPTION_LENGTH = 100
 SUMMARY_LENGTH = 200
 MAX_CATEGORIES = 6
@@ -94,47 +99,82 @@ def not_a_feed_reason(content_type: str, status: int, body: bytes) -> str:
     return f"{what} (HTTP {status})" + (f": {excerpt}" if excerpt else "")
 
 
-def parse_feed(body: bytes, url: str, content_type: str = "", link_prefix: str = "") -> ParsedFeed:
-    """Read a feed document fetched from `url` into a title, a site link and items in document order."""
+def parse_feed(body: bytes, url: str, content_type: str = "", link_prefix: str = "", *, now: float) -> ParsedFeed:
+    """Read a feed document fetched from `url` into a title, a site link and items in document order.
+
+    `now` is the current time in seconds since the epoch. An item dated more
+    than FUTURE_TOLERANCE after it counts as undated.
+    """
 
     if _looks_like_json(body, content_type):
-        return _parse_json_feed(body, url, link_prefix)
+        return _parse_json_feed(body, url, link_prefix, now)
 
     # Descriptions go through nh3 (clean_html), titles become plain text and
     # links must be http(s), so feedparser's sanitiser only repeated that
     # work. Skipping it saves about 30 % of the time to parse an 8 MB feed
     # of 5,000 items (benchmarks/feed_size.py).
     document = load_document(body, content_type, sanitize_html=False)
+    is_atom = str(document.get("version", "")).startswith("atom")
     feed = document.feed
     feed_link = safe_link(feed.get("link"), url)
     fallback_image = safe_link(_feed_image(feed), feed_link or url)
+    entries = enumerate(document.entries)
     items = tuple(
-        _feed_item(entry, position, url, link_prefix, fallback_image) for position, entry in enumerate(document.entries)
+        item
+        for position, entry in entries
+        if (item := _feed_item(entry, position, url, link_prefix, fallback_image, is_atom, now))
     )
-    return ParsedFeed(title=_title(feed), link=feed_link, items=items)
+    return ParsedFeed(title=_title(feed, is_atom), link=feed_link, items=items)
 
 
-def _title(node: Mapping[str, Any]) -> str:
-    detail = node.get("title_detail") or {}
-    return plain_text(node.get("title"), is_html=detail.get("type", "text/html") in HTML_TYPES)
+def _title(node: Mapping[str, Any], is_atom: bool) -> str:
+    if is_atom:
+        detail = node.get("title_detail") or {}
+        return plain_text(node.get("title"), is_html=detail.get("type", "text/plain") in HTML_TYPES)
+    # RSS does not say whether a title is text or HTML, and feeds send both.
+    # feedparser guesses from the tags it finds (a <script> makes it guess
+    # text), so luna does not use the guess. Tags are removed, and the
+    # entities the XML parser decoded are not decoded again.
+    # NOTE: a title in CDATA was never decoded, so `<![CDATA[A &amp; B]]>` shows `A &amp; B`.
+    return strip_tags(node.get("title"))
 
 
-def _feed_item(entry: Mapping[str, Any], position: int, url: str, link_prefix: str, fallback_image: str | None) -> FeedItem:
+def _feed_item(
+    entry: Mapping[str, Any], position: int, url: str, link_prefix: str, fallback_image: str | None, is_atom: bool, now: float
+) -> FeedItem | None:
+    """Read one entry, or return None for one with neither a title nor a usable link, such as a cut-off last item."""
+
+    own_title = _title(entry, is_atom)
+    link = item_link(_entry_link(entry), url, link_prefix)
+    if not own_title and not link:
+        return None
+
     raw_description = _description_source(entry)
     description = clean_html(raw_description, url)
-    summary = shorten(plain_text(description), SUMMARY_LENGTH)
-    title = _title(entry) or shorten(summary, TITLE_FROM_DESCRIPTION_LENGTH)
+    title, summary = _title_and_summary(own_title, link, description)
 
     return FeedItem(
         title=title,
-        link=item_link(_entry_link(entry), url, link_prefix),
+        link=link,
         description=description,
-        summary=summary if summary != title else "",
+        summary=summary,
         categories=_categories(tag.get("term") or tag.get("label") for tag in entry.get("tags") or ()),
         image=_entry_image(entry, raw_description, url) or fallback_image,
-        published=entry_time(entry),
+        published=entry_time(entry, now),
         position=position,
     )
+
+
+def _title_and_summary(own_title: str, link: str | None, description: str) -> tuple[str, str]:
+    """Return an item's title and its summary, which is left empty when it would repeat the title.
+
+    An item the feed left untitled is titled with the start of its
+    description, else with its link's host and path.
+    """
+
+    summary = shorten(plain_text(description), SUMMARY_LENGTH)
+    title = own_title or shorten(summary, TITLE_FROM_DESCRIPTION_LENGTH) or link_label(link)
+    return title, summary if summary != title else ""
 
 
 def item_link(link: str | None, feed_url: str, link_prefix: str = "") -> str | None:
@@ -199,7 +239,7 @@ def _feed_image(feed: Mapping[str, Any]) -> str | None:
     return image.get("href") or image.get("url")
 
 
-def entry_time(entry: dict[str, Any]) -> float | None:
+def entry_time(entry: dict[str, Any], now: float) -> float | None:
     """Return an entry's publication time in seconds since the epoch, or None.
 
     feedparser's parsed times are in UTC. The raw text is read again when
@@ -212,16 +252,19 @@ def entry_time(entry: dict[str, Any]) -> float | None:
     for key in ("published_parsed", "updated_parsed", "created_parsed"):
         parsed = dict.get(entry, key)
         if parsed:
-            return _plausible(float(calendar.timegm(parsed)))
+            return _plausible(float(calendar.timegm(parsed)), now)
     for key in ("published", "updated", "created", "date_published", "date_modified"):
-        moment = parse_time(dict.get(entry, key))
+        moment = parse_time(dict.get(entry, key), now)
         if moment is not None:
             return moment
     return None
 
 
-def parse_time(value: Any) -> float | None:
-    """Read an RFC 822 or ISO 8601 time as seconds since the epoch; a time without a zone is UTC."""
+def parse_time(value: Any, now: float) -> float | None:
+    """Read an RFC 822 or ISO 8601 time as seconds since the epoch; a time without a zone is UTC.
+
+    A placeholder (before 1990) or a time more than FUTURE_TOLERANCE after `now` gives None.
+    """
 
     if not isinstance(value, str) or not value.strip():
         return None
@@ -238,18 +281,18 @@ def parse_time(value: Any) -> float | None:
 
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=datetime.UTC)
-    return _plausible(moment.timestamp())
+    return _plausible(moment.timestamp(), now)
 
 
-def _plausible(timestamp: float) -> float | None:
-    return timestamp if timestamp >= EARLIEST_PLAUSIBLE else None
+def _plausible(timestamp: float, now: float) -> float | None:
+    return timestamp if EARLIEST_PLAUSIBLE <= timestamp <= now + FUTURE_TOLERANCE else None
 
 
 def _looks_like_json(body: bytes, content_type: str) -> bool:
     return content_type.endswith("json") or body.lstrip()[:1] == b"{"
 
 
-def _parse_json_feed(body: bytes, url: str, link_prefix: str) -> ParsedFeed:
+def _parse_json_feed(body: bytes, url: str, link_prefix: str, now: float) -> ParsedFeed:
     """Read a JSON Feed (https://www.jsonfeed.org/version/1.1/) document."""
 
     try:
@@ -259,26 +302,48 @@ def _parse_json_feed(body: bytes, url: str, link_prefix: str) -> ParsedFeed:
     if not isinstance(document, dict) or "jsonfeed.org" not in str(document.get("version", "")):
         raise NotAFeed("JSON without a jsonfeed.org version")
 
-    items = []
-    for position, entry in enumerate(item for item in document.get("items") or () if isinstance(item, dict)):
-        raw_description = entry.get("content_html") or entry.get("summary") or ""
-        description = clean_html(raw_description, url) if raw_description else clean_html(_escape_text(entry.get("content_text")))
-        summary = shorten(plain_text(description), SUMMARY_LENGTH)
-        title = plain_text(entry.get("title"), is_html=False) or shorten(summary, TITLE_FROM_DESCRIPTION_LENGTH)
-        items.append(
-            FeedItem(
-                title=title,
-                link=item_link(entry.get("url") or entry.get("external_url"), url, link_prefix),
-                description=description,
-                summary=summary if summary != title else "",
-                categories=_categories(tag for tag in entry.get("tags") or () if isinstance(tag, str)),
-                image=safe_link(entry.get("image") or entry.get("banner_image"), url),
-                published=entry_time(entry),
-                position=position,
-            )
-        )
-    title = plain_text(document.get("title"), is_html=False)
-    return ParsedFeed(title=title, link=safe_link(document.get("home_page_url"), url), items=tuple(items))
+    entries = enumerate(item for item in document.get("items") or () if isinstance(item, dict))
+    items = tuple(item for position, entry in entries if (item := _json_feed_item(entry, position, url, link_prefix, now)))
+    title = _json_feed_title(document.get("title"))
+    return ParsedFeed(title=title, link=safe_link(document.get("home_page_url"), url), items=items)
+
+
+def _json_feed_item(entry: dict[str, Any], position: int, url: str, link_prefix: str, now: float) -> FeedItem | None:
+    own_title = _json_feed_title(entry.get("title"))
+    link = item_link(_text(entry.get("url") or entry.get("external_url")), url, link_prefix)
+    if not own_title and not link:
+        return None
+
+    raw_description = _text(entry.get("content_html") or entry.get("summary"))
+    description = clean_html(raw_description, url) if raw_description else clean_html(_escape_text(entry.get("content_text")))
+    title, summary = _title_and_summary(own_title, link, description)
+
+    return FeedItem(
+        title=title,
+        link=link,
+        description=description,
+        summary=summary,
+        categories=_categories(tag for tag in entry.get("tags") or () if isinstance(tag, str)),
+        image=safe_link(_text(entry.get("image") or entry.get("banner_image")), url),
+        published=entry_time(entry, now),
+        position=position,
+    )
+
+
+def _json_feed_title(value: Any) -> str:
+    """Read a JSON Feed title as RSS titles are read: entities decoded once, then tags removed.
+
+    The format means titles as plain text, but feeds put HTML and entities
+    in them as they do in RSS.
+    """
+
+    return strip_tags(html.unescape(_text(value)))
+
+
+def _text(value: Any) -> str:
+    """Return a JSON value that should be text, or "" for a number, list or object in its place."""
+
+    return value if isinstance(value, str) else ""
 
 
 def _escape_text(value: Any) -> str:

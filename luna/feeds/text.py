@@ -7,6 +7,7 @@ few harmless tags through nh3. Links keep only http and https, because a
 
 from __future__ import annotations
 
+import html
 import re
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
@@ -30,17 +31,27 @@ DROPPED_CONTENT_TAGS = frozenset({"script", "style", "template", "noscript", "if
 # closes whatever tags the cut leaves open.
 MAX_DESCRIPTION_SOURCE = 20_000
 WEB_SCHEMES = ("http", "https")
+# Characters of a link named by host and path; longer paths lose their middle.
+MAX_LINK_LABEL = 60
 # Tags that sit inside a line of text; any other tag separates words.
 INLINE_TAGS = frozenset({"a", "abbr", "b", "cite", "code", "em", "i", "kbd", "mark", "q", "s", "small", "span", "strong", "sub", "sup", "u"})
 
 
 class _TextExtractor(HTMLParser):
-    """Collects the text of an HTML fragment, decoding each entity once and skipping scripts and styles."""
+    """Collects the text of an HTML fragment, decoding each entity once and skipping scripts and styles.
 
-    def __init__(self) -> None:
+    With `keep_unclosed`, a script or style that is never closed keeps its
+    text, so a plain-text title such as "Why <script> tags matter" loses only
+    the tag. Without it, as for error pages cut off inside a script, that
+    text is dropped.
+    """
+
+    def __init__(self, keep_unclosed: bool) -> None:
         super().__init__(convert_charrefs=True)
+        self.keep_unclosed = keep_unclosed
         self.parts: list[str] = []
         self._skipping = 0
+        self._skipped: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in DROPPED_CONTENT_TAGS:
@@ -51,10 +62,26 @@ class _TextExtractor(HTMLParser):
     def handle_endtag(self, tag: str) -> None:
         if tag in DROPPED_CONTENT_TAGS and self._skipping:
             self._skipping -= 1
+            if not self._skipping:
+                self._skipped.clear()
 
     def handle_data(self, data: str) -> None:
-        if not self._skipping:
+        if self._skipping:
+            self._skipped.append(data)
+        else:
             self.parts.append(data)
+
+    def text(self) -> str:
+        """End the fragment and return its text, with the text of a script or style left open."""
+
+        self.close()
+        if not self._skipping or not self.keep_unclosed:
+            return "".join(self.parts)
+        # At close, Python 3.11's parser leaves the content of an open script in
+        # `rawdata`, and other versions may pass it to handle_data instead. Its
+        # entities are still encoded either way.
+        left_open = html.unescape("".join(self._skipped) + self.rawdata)
+        return "".join(self.parts) + left_open
 
 
 def without_controls(text: str) -> str:
@@ -75,14 +102,27 @@ def plain_text(value: str | None, is_html: bool = True) -> str:
     if not value:
         return ""
 
-    text = value
-    if is_html:
-        extractor = _TextExtractor()
-        extractor.feed(value)
-        extractor.close()
-        text = "".join(extractor.parts)
-
+    text = _html_text(value, keep_unclosed=True) if is_html else value
     return collapse_whitespace(without_controls(text))
+
+
+def _html_text(value: str, keep_unclosed: bool) -> str:
+    extractor = _TextExtractor(keep_unclosed)
+    extractor.feed(value)
+    return extractor.text()
+
+
+def strip_tags(value: str | None) -> str:
+    """Turn text whose entities the document format already decoded into one line without tags.
+
+    RSS titles arrive this way: the XML parser decoded `&lt;b&gt;` to `<b>`,
+    which goes, and `&amp;amp;` to `&amp;`, which stays as it is, so
+    entities are decoded once in all.
+    """
+
+    if not value:
+        return ""
+    return plain_text(value.replace("&", "&amp;"))
 
 
 def shorten(text: str, limit: int) -> str:
@@ -165,8 +205,36 @@ def host_of(url: str | None) -> str:
     return host.removeprefix("www.")
 
 
+def link_label(url: str | None) -> str:
+    """Name a link by host and path, such as `example.com/blog/feed.xml`, for a reader to tell links apart.
+
+    The query and any user name are left out, because feeds often carry a
+    key there. A long path keeps its first and last segments.
+    """
+
+    try:
+        parts = urlsplit(url or "")
+        host = (parts.hostname or "").removeprefix("www.")
+        port = parts.port
+    except ValueError:
+        return ""
+    if not host:
+        return ""
+
+    if ":" in host:
+        host = f"[{host}]"
+    if port is not None:
+        host = f"{host}:{port}"
+    label = host + parts.path.rstrip("/")
+    segments = [segment for segment in parts.path.split("/") if segment]
+    if len(label) > MAX_LINK_LABEL and len(segments) > 2:
+        label = f"{host}/{segments[0]}/…/{segments[-1]}"
+    return shorten(label, MAX_LINK_LABEL)
+
+
 def markup_snippet(body: bytes | str, limit: int = 120) -> str:
     """Return a short plain-text excerpt of an error page for logs and one-line errors, never its HTML."""
 
     text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
-    return shorten(plain_text(text[:50_000]), limit)
+    page_text = _html_text(text[:50_000], keep_unclosed=False)
+    return shorten(collapse_whitespace(without_controls(page_text)), limit)

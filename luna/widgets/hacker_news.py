@@ -5,12 +5,12 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
 from luna.feeds.fetch import JSON_ACCEPT, FetchError, fetch, raise_for_status, rebase_url
-from luna.feeds.options import ApiWidgetOptions, CollapseAfter
+from luna.feeds.options import ApiWidgetOptions, CollapseAfter, at_most
 from luna.feeds.posts import ForumPost, as_count, by_engagement, fill_template
 from luna.feeds.text import host_of, plain_text, safe_link
 from luna.widgets.base import Widget, WidgetError
@@ -31,7 +31,8 @@ MAX_ROUNDS = 3
 
 
 class HackerNewsOptions(ApiWidgetOptions):
-    limit: int = Field(default=15, ge=1, le=500)
+    # The story lists hold at most 500 ids.
+    limit: Annotated[int, Field(ge=1), at_most(500)] = 15
     collapse_after: CollapseAfter = 5
     comments_url_template: str | None = None
     sort_by: Literal["top", "new", "best"] = "top"

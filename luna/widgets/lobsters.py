@@ -75,10 +75,11 @@ class LobstersWidget(Widget):
         stories = response.json(SERVICE)
         if not isinstance(stories, list):
             raise FetchError(f"{SERVICE} sent an unexpected story list", f"{url}: expected a JSON array of stories")
-        posts = [post for post in (self._post(story, url) for story in stories) if post is not None]
+        now = context.clock.now()
+        posts = [post for post in (self._post(story, url, now) for story in stories) if post is not None]
         return tuple(posts[: options.limit])
 
-    def _post(self, story: Any, page_url: str) -> ForumPost | None:
+    def _post(self, story: Any, page_url: str, now: float) -> ForumPost | None:
         if not isinstance(story, dict) or not story.get("title"):
             logger.debug("lobsters: skipping an entry without a title from %s", page_url)
             return None
@@ -93,7 +94,7 @@ class LobstersWidget(Widget):
             target_domain=host_of(target),
             comments=as_count(story.get("comment_count")),
             score=as_count(story.get("score")),
-            posted_at=parse_time(story.get("created_at")),
+            posted_at=parse_time(story.get("created_at"), now),
             tags=tuple(plain_text(str(tag), is_html=False) for tag in tags if tag),
         )
 

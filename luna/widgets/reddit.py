@@ -12,7 +12,7 @@ import dataclasses
 import html
 import logging
 import re
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
 import httpx
@@ -22,7 +22,7 @@ from luna import __version__
 from luna.config.fields import Duration, WebURL
 from luna.config.models import ConfigModel
 from luna.feeds.fetch import JSON_ACCEPT, FetchError, Response, fetch, raise_for_status, rebase_url
-from luna.feeds.options import ApiWidgetOptions, CollapseAfter
+from luna.feeds.options import ApiWidgetOptions, CollapseAfter, at_most
 from luna.feeds.posts import ForumPost, as_count, by_engagement, fill_template
 from luna.feeds.text import host_of, plain_text, safe_link
 from luna.widgets.base import Widget
@@ -41,6 +41,15 @@ SUBREDDIT = re.compile(r"^[A-Za-z0-9_+]{2,}$")
 TOKEN_MARGIN = 60.0
 # Thumbnail values reddit uses for "no picture".
 NO_THUMBNAIL = frozenset({"", "self", "default", "nsfw", "spoiler", "image", "image_nsfw"})
+# Thumbnail values that mark a post whose picture should not be shown at all.
+# Glance (glanceapp/glance, internal/glance/widget-reddit.go at db475e8e)
+# drops the "", "self", "default" and "nsfw" thumbnails and uses no preview.
+HIDDEN_PICTURE = frozenset({"nsfw", "spoiler", "image_nsfw"})
+# Picture widths, in pixels, each style wants: twice the shown width in CSS
+# pixels (1rem is 10px), for high-density screens. A list thumbnail is
+# 6.4rem wide and a horizontal card 24rem. A vertical card fills its column,
+# which 640 pixels cover up to 32rem.
+PICTURE_WIDTHS = {"vertical-list": 128, "horizontal-cards": 480, "vertical-cards": 640}
 
 
 class ProxyOptions(ConfigModel):
@@ -62,7 +71,9 @@ class RedditOptions(ApiWidgetOptions):
     style: Literal["", "vertical-list", "horizontal-cards", "vertical-cards"] = "vertical-list"
     show_thumbnails: bool = False
     show_flairs: bool = False
-    limit: int = Field(default=15, ge=1, le=100)
+    # reddit returns at most 100 posts per request (PRAW's ListingGenerator docs).
+    # NOTE: listing_url sends no `limit` query, as Glance does not, so reddit returns its default of 25.
+    limit: Annotated[int, Field(ge=1), at_most(100)] = 15
     collapse_after: CollapseAfter = 5
     comments_url_template: str | None = None
     request_url_template: str | None = None
@@ -116,6 +127,17 @@ class RedditWidget(Widget):
     @property
     def reddit_options(self) -> RedditOptions:
         return self.options  # type: ignore[return-value]
+
+    def adopt_state(self, previous: Widget) -> None:
+        """Take over the state and, for the same app at the same address, the app-auth token."""
+
+        super().adopt_state(previous)
+        # reddit issues the token to the app, so it stays valid for the same credentials.
+        if isinstance(previous, RedditWidget) and previous._token_owner() == self._token_owner():
+            self._token = previous._token
+
+    def _token_owner(self) -> tuple[AppAuth | None, str | None]:
+        return self.reddit_options.app_auth, self.reddit_options.api_base_url
 
     @property
     def title(self) -> str:
@@ -256,7 +278,7 @@ class RedditWidget(Widget):
             score=as_count(post.get("score", post.get("ups"))),
             posted_at=_time(post.get("created_utc", post.get("created"))),
             tags=(flair,) if options.show_flairs and flair else (),
-            thumbnail=_thumbnail(post),
+            thumbnail=_picture(post, PICTURE_WIDTHS[self.style]),
             is_crosspost=crosspost is not None,
         )
 
@@ -289,22 +311,59 @@ def _first_crosspost(post: dict[str, Any]) -> dict[str, Any] | None:
     return None
 
 
-def _thumbnail(post: dict[str, Any]) -> str | None:
-    """Return the post's picture: the preview's source image, else the small thumbnail. reddit escapes `&` in both."""
+@dataclasses.dataclass(frozen=True)
+class _Picture:
+    url: str
+    # In pixels; 0 when reddit gave none.
+    width: int
 
+
+def _picture(post: dict[str, Any], target_width: int) -> str | None:
+    """Return the post's picture at the smallest size at least `target_width` wide, else its largest.
+
+    Sizes come from the preview's resolutions and source and the small
+    thumbnail. NSFW and spoiler posts get no picture at all.
+    """
+
+    if post.get("over_18") is True or post.get("spoiler") is True or post.get("thumbnail") in HIDDEN_PICTURE:
+        return None
+
+    pictures = _preview_pictures(post) + _thumbnail_pictures(post)
+    if not pictures:
+        return None
+    wide_enough = [picture for picture in pictures if picture.width >= target_width]
+    if wide_enough:
+        return min(wide_enough, key=lambda picture: picture.width).url
+    return max(pictures, key=lambda picture: picture.width).url
+
+
+def _preview_pictures(post: dict[str, Any]) -> list[_Picture]:
     preview = post.get("preview")
     images = preview.get("images") if isinstance(preview, dict) else None
-    if isinstance(images, list) and images and isinstance(images[0], dict):
-        source = images[0].get("source")
-        if isinstance(source, dict):
-            link = safe_link(_unescape(source.get("url")))
-            if link:
-                return link
+    if not isinstance(images, list) or not images or not isinstance(images[0], dict):
+        return []
 
+    resolutions = images[0].get("resolutions")
+    sizes = [*(resolutions if isinstance(resolutions, list) else ()), images[0].get("source")]
+    pictures = (_read_picture(size.get("url"), size.get("width")) for size in sizes if isinstance(size, dict))
+    return [picture for picture in pictures if picture is not None]
+
+
+def _thumbnail_pictures(post: dict[str, Any]) -> list[_Picture]:
     thumbnail = post.get("thumbnail")
     if not isinstance(thumbnail, str) or thumbnail in NO_THUMBNAIL:
+        return []
+    picture = _read_picture(thumbnail, post.get("thumbnail_width"))
+    return [picture] if picture is not None else []
+
+
+def _read_picture(url: Any, width: Any) -> _Picture | None:
+    """Read one size of a picture; reddit escapes `&` in these URLs as `&amp;`."""
+
+    link = safe_link(_unescape(url))
+    if link is None:
         return None
-    return safe_link(_unescape(thumbnail))
+    return _Picture(link, as_count(width))
 
 
 def _unescape(value: Any) -> str:

@@ -13,17 +13,17 @@ import dataclasses
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import httpx
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
 from luna.config.fields import Duration, WebURL
 from luna.config.models import ConfigModel
-from luna.feeds.fetch import FEED_ACCEPT, FetchError, fetch, fetch_each, raise_for_status
+from luna.feeds.fetch import FEED_ACCEPT, FetchError, every_source_failed, fetch, fetch_each, raise_for_status
 from luna.feeds.options import CollapseAfter, FeedWidgetOptions
 from luna.feeds.parsing import FeedItem, NotAFeed, not_a_feed_reason, parse_feed
-from luna.feeds.text import host_of
+from luna.feeds.text import host_of, link_label
 from luna.widgets.base import Widget, WidgetError
 from luna.widgets.refresh import RefreshContext
 from luna.widgets.registry import register
@@ -40,8 +40,8 @@ class FeedSource(ConfigModel):
     title: str | None = None
     hide_categories: bool = False
     hide_description: bool = False
-    # Items taken from this feed before merging; 0 means all.
-    limit: int = Field(default=0, ge=0)
+    # Items taken from this feed before merging; 0 or less means all, as in Glance.
+    limit: Annotated[int, AfterValidator(lambda limit: max(limit, 0))] = 0
     # Put before each item's link as written in the feed, for feeds whose links are relative or need a proxy.
     item_link_prefix: str = ""
     headers: dict[str, str] = Field(default_factory=dict)
@@ -52,8 +52,8 @@ class RssOptions(FeedWidgetOptions):
     feeds: list[FeedSource] = Field(default_factory=list)
     style: Literal["", "vertical-list", "detailed-list", "horizontal-cards", "horizontal-cards-2"] = "vertical-list"
     # In rem, as in Glance.
-    thumbnail_height: float = Field(default=10.0, ge=0)
-    card_height: float = Field(default=27.0, ge=0)
+    thumbnail_height: float = Field(default=10.0, gt=0)
+    card_height: float = Field(default=27.0, gt=0)
     limit: int = Field(default=25, ge=1)
     collapse_after: CollapseAfter = 5
     single_line_titles: bool = False
@@ -152,12 +152,10 @@ class RssWidget(Widget):
 
     @staticmethod
     def _all_failed(failures: list[tuple[FeedSource, FetchError]]) -> WidgetError:
-        source, first = failures[0]
-        retry_after = max((error.retry_after or 0.0 for _, error in failures), default=0.0) or None
         if len(failures) == 1:
-            return WidgetError(first.reason, first.detail, retry_after)
-        detail = "; ".join(f"{feed.url}: {error.detail}" for feed, error in failures)
-        return WidgetError(f"all {len(failures)} feeds failed; {_feed_name(source)}: {first.reason}", detail, retry_after)
+            error = failures[0][1]
+            return WidgetError(error.reason, error.detail, error.retry_after)
+        return every_source_failed([(_feed_name(source), error) for source, error in failures], "feeds")
 
     async def _fetch_feed(self, context: RefreshContext, index: int, source: FeedSource, before: FeedResult | None) -> FeedResult:
         options = self.rss_options
@@ -179,7 +177,9 @@ class RssWidget(Widget):
 
         try:
             # Relative links resolve against where the feed was found, after redirects.
-            parsed = await asyncio.to_thread(parse_feed, response.body, response.url, response.content_type, source.item_link_prefix)
+            parsed = await asyncio.to_thread(
+                parse_feed, response.body, response.url, response.content_type, source.item_link_prefix, now=context.clock.now()
+            )
         except NotAFeed as error:
             reason = not_a_feed_reason(response.content_type, response.status, response.body)
             raise FetchError(reason, f"{source.url}: {error}", status=response.status) from None
@@ -228,7 +228,9 @@ def _shown(item: FeedItem, source: FeedSource) -> FeedItem:
 
 
 def _feed_name(source: FeedSource) -> str:
-    return source.title or host_of(source.url) or source.url
+    """Name a feed in failure notes: its `title`, else its host and path, since several feeds often share a host."""
+
+    return source.title or link_label(source.url) or source.url
 
 
 def merge_items(feeds: Iterable[Sequence[RssItem]], preserve_order: bool, limit: int) -> tuple[RssItem, ...]:

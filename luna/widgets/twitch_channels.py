@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from luna.feeds.fetch import FetchError, fetch_each
+from luna.feeds.fetch import FetchError, every_source_failed, fetch_each
 from luna.feeds.options import ApiWidgetOptions, CollapseAfter
 from luna.feeds.parsing import parse_time
 from luna.feeds.text import plain_text, safe_link
@@ -89,8 +89,7 @@ class TwitchChannelsWidget(Widget):
         channels = [result for result in results if isinstance(result, Channel)]
         failures = [(login, result) for login, result in zip(logins, results) if isinstance(result, FetchError)]
         if logins and not channels:
-            first = failures[0][1]
-            raise WidgetError(f"no channel could be fetched: {first.reason}", first.detail, first.retry_after)
+            raise _all_failed(failures)
 
         notes = tuple(f"{login}: {error.reason}" for login, error in failures)
         return ChannelList(self._sorted(channels), notes)
@@ -101,15 +100,16 @@ class TwitchChannelsWidget(Widget):
             operation("ChannelShell", CHANNEL_SHELL_QUERY, {"login": login}),
             operation("StreamMetadata", STREAM_METADATA_QUERY, {"channelLogin": login}),
         ]
+        now = context.clock.now()
         answers = await run_operations(
             context.http,
             operations,
             api_base_url=options.api_base_url,
             timeout=options.timeout,
             max_bytes=options.max_response_size,
-            now=context.clock.now(),
+            now=now,
         )
-        return _channel(login, answers.get("ChannelShell") or {}, answers.get("StreamMetadata") or {})
+        return _channel(login, answers.get("ChannelShell") or {}, answers.get("StreamMetadata") or {}, now)
 
     def _sorted(self, channels: list[Channel]) -> tuple[Channel, ...]:
         if self.channels_options.sort_by == "live":
@@ -127,7 +127,14 @@ class TwitchChannelsWidget(Widget):
         return dataclasses.asdict(self.state.data) if self.state.data else None
 
 
-def _channel(login: str, shell: dict[str, Any], metadata: dict[str, Any]) -> Channel:
+def _all_failed(failures: list[tuple[str, FetchError]]) -> WidgetError:
+    if len(failures) == 1:
+        error = failures[0][1]
+        return WidgetError(f"no channel could be fetched: {error.reason}", error.detail, error.retry_after)
+    return every_source_failed(failures, "channels")
+
+
+def _channel(login: str, shell: dict[str, Any], metadata: dict[str, Any], now: float) -> Channel:
     user = shell.get("userOrError")
     if not isinstance(user, dict) or user.get("__typename") != "User":
         return Channel(login=login, name=login)
@@ -153,5 +160,5 @@ def _channel(login: str, shell: dict[str, Any], metadata: dict[str, Any]) -> Cha
         stream_title=plain_text(str(broadcast.get("title") or ""), is_html=False),
         category=plain_text(str(game.get("name") or ""), is_html=False),
         category_slug=str(game.get("slug") or ""),
-        live_since=parse_time(live.get("createdAt")),
+        live_since=parse_time(live.get("createdAt"), now),
     )

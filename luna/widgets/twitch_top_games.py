@@ -5,12 +5,12 @@ from __future__ import annotations
 import dataclasses
 import logging
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import Field
 
 from luna.feeds.fetch import FetchError
-from luna.feeds.options import ApiWidgetOptions, CollapseAfter
+from luna.feeds.options import ApiWidgetOptions, CollapseAfter, at_most
 from luna.feeds.text import plain_text, safe_link
 from luna.feeds.twitch import SERVICE, TOP_GAMES_QUERY, operation, run_operations
 from luna.widgets.base import Widget
@@ -26,7 +26,8 @@ MAX_TAGS = 2
 class TwitchTopGamesOptions(ApiWidgetOptions):
     # Category slugs (or names) to leave out, compared without regard to case.
     exclude: list[str] = Field(default_factory=list)
-    limit: int = Field(default=10, ge=1, le=100)
+    # Twitch sends at most 100 categories per query.
+    limit: Annotated[int, Field(ge=1), at_most(100)] = 10
     collapse_after: CollapseAfter = 5
 
 

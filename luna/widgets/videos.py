@@ -17,11 +17,11 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 from pydantic import Field, field_validator
 
-from luna.feeds.fetch import FEED_ACCEPT, FetchError, fetch, fetch_each, raise_for_status, rebase_url
+from luna.feeds.fetch import FEED_ACCEPT, FetchError, every_source_failed, fetch, fetch_each, raise_for_status, rebase_url
 from luna.feeds.options import ApiWidgetOptions, CollapseAfter
-from luna.feeds.parsing import NotAFeed, entry_time, load_document, not_a_feed_reason
+from luna.feeds.parsing import TITLE_FROM_DESCRIPTION_LENGTH, NotAFeed, entry_time, load_document, not_a_feed_reason
 from luna.feeds.posts import fill_template
-from luna.feeds.text import plain_text, safe_link
+from luna.feeds.text import link_label, plain_text, safe_link, shorten
 from luna.widgets.base import Widget, WidgetError
 from luna.widgets.refresh import RefreshContext
 from luna.widgets.registry import register
@@ -137,12 +137,18 @@ class VideosWidget(Widget):
         outcomes = await fetch_each(sources, fetch_one, MAX_CONCURRENT_FEEDS, self.label, lambda source: source.label)
         failures = [(source, outcome) for source, outcome in zip(sources, outcomes) if isinstance(outcome, FetchError)]
         if failures and len(failures) == len(outcomes):
-            source, first = failures[0]
-            raise WidgetError(f"{source.label}: {first.reason}" if len(failures) == 1 else f"all {len(failures)} feeds failed: {first.reason}", first.detail, first.retry_after)
+            raise self._all_failed(failures)
 
         kept = tuple(outcome if isinstance(outcome, SourceResult) else before for outcome, before in zip(outcomes, previous))
         notes = tuple(f"{source.label}: {error.reason}" for source, error in failures)
         return VideosData(self._merged(kept), kept, notes)
+
+    @staticmethod
+    def _all_failed(failures: list[tuple[Source, FetchError]]) -> WidgetError:
+        if len(failures) == 1:
+            source, error = failures[0]
+            return WidgetError(f"{source.label}: {error.reason}", error.detail, error.retry_after)
+        return every_source_failed([(source.label, error) for source, error in failures], "feeds")
 
     def _previous_results(self, sources: list[Source]) -> list[SourceResult | None]:
         data = self.state.data
@@ -161,27 +167,34 @@ class VideosWidget(Widget):
             document = await asyncio.to_thread(load_document, response.body, response.content_type)
         except NotAFeed as error:
             raise FetchError(not_a_feed_reason(response.content_type, response.status, response.body), f"{url}: {error}") from None
-        videos = tuple(video for video in (self._video(entry, document.feed) for entry in document.entries) if video)
+        now = context.clock.now()
+        videos = tuple(video for video in (self._video(entry, document.feed, now) for entry in document.entries) if video)
         return SourceResult(source, videos)
 
-    def _video(self, entry: Any, feed: Any) -> Video | None:
+    def _video(self, entry: Any, feed: Any, now: float) -> Video | None:
+        """Read one entry, or return None for a Short or an entry with neither a title nor a link."""
+
         link = safe_link(entry.get("link"))
         if not self.videos_options.include_shorts and link and "/shorts/" in link:
             return None
-
         video_id = str(entry.get("yt_videoid") or _watch_id(link) or "")
+        url = self._video_url(video_id, link)
+        title = plain_text(entry.get("title"), is_html=False)
+        if not title and not url:
+            return None
+
         author = entry.get("author_detail") or feed.get("author_detail") or {}
         channel_url = safe_link(author.get("href"))
         thumbnails = entry.get("media_thumbnail") or ()
         return Video(
             id=video_id,
-            title=plain_text(entry.get("title"), is_html=False),
-            url=self._video_url(video_id, link),
+            title=title or _untitled_label(entry, video_id, url),
+            url=url,
             thumbnail=safe_link(thumbnails[0].get("url")) if thumbnails else None,
             author=plain_text(author.get("name") or feed.get("title"), is_html=False),
             author_url=self._author_url(channel_url),
-            published=entry_time({"published_parsed": dict.get(entry, "published_parsed")}),
-            updated=entry_time({"updated_parsed": dict.get(entry, "updated_parsed")}),
+            published=entry_time({"published_parsed": dict.get(entry, "published_parsed")}, now),
+            updated=entry_time({"updated_parsed": dict.get(entry, "updated_parsed")}, now),
         )
 
     def _video_url(self, video_id: str, link: str | None) -> str | None:
@@ -220,6 +233,13 @@ class VideosWidget(Widget):
         if not isinstance(data, VideosData):
             return None
         return {"videos": [dataclasses.asdict(video) for video in data.videos], "notes": list(data.notes)}
+
+
+def _untitled_label(entry: Any, video_id: str, url: str | None) -> str:
+    """Title a video the feed left untitled: the start of its description, else its id or link."""
+
+    description = plain_text(entry.get("summary"), is_html=False)
+    return shorten(description, TITLE_FROM_DESCRIPTION_LENGTH) or video_id or link_label(url)
 
 
 def _watch_id(link: str | None) -> str | None:

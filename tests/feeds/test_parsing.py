@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from luna.feeds.parsing import NotAFeed, load_document, not_a_feed_reason, parse_feed, parse_time
 from tests.support.feeds import Entry, atom, rdf, rss
 
 URL = "http://127.0.0.1:18200/feed.xml"
+# 2025-06-01 00:00 UTC, after every date these documents carry.
+NOW = 1748736000.0
 
 
 def test_rss_item_fields_read() -> None:
     entry = Entry("Title", link="/a", date="Mon, 06 Jan 2025 10:00:00 GMT", description="<p>Body text</p>", categories=["one", "two"])
 
-    feed = parse_feed(rss([entry], title="Site").encode(), URL)
+    feed = parse_feed(rss([entry], title="Site").encode(), URL, now=NOW)
 
     item = feed.items[0]
     assert feed.title == "Site"
@@ -28,16 +32,96 @@ def test_rss_item_fields_read() -> None:
 def test_atom_and_rdf_read_alike() -> None:
     entries = [Entry("Same", link="http://127.0.0.1:18200/same", date="2025-01-06T10:00:00Z")]
 
-    from_atom = parse_feed(atom(entries).encode(), URL).items[0]
-    from_rdf = parse_feed(rdf(entries).encode(), URL).items[0]
+    from_atom = parse_feed(atom(entries).encode(), URL, now=NOW).items[0]
+    from_rdf = parse_feed(rdf(entries).encode(), URL, now=NOW).items[0]
 
     assert (from_atom.title, from_atom.link, from_atom.published) == (from_rdf.title, from_rdf.link, from_rdf.published)
 
 
 def test_untitled_item_titled_from_description() -> None:
-    feed = parse_feed(rss([Entry("", link="/x", description="<p>A status update without a title</p>")]).encode(), URL)
+    feed = parse_feed(rss([Entry("", link="/x", description="<p>A status update without a title</p>")]).encode(), URL, now=NOW)
 
     assert feed.items[0].title == "A status update without a title"
+
+
+def test_untitled_item_titled_from_link() -> None:
+    feed = parse_feed(rss([Entry("", link="https://www.blog.example/2025/01/post/")]).encode(), URL, now=NOW)
+
+    assert feed.items[0].title == "blog.example/2025/01/post"
+
+
+def test_item_without_title_or_link_skipped() -> None:
+    entries = [Entry("Kept", link="/a"), Entry("", description="<p>Text without a title or link</p>"), Entry("No link")]
+
+    feed = parse_feed(rss(entries).encode(), URL, now=NOW)
+
+    assert [item.title for item in feed.items] == ["Kept", "No link"]
+
+
+def test_cut_off_item_skipped() -> None:
+    document = rss([Entry("Item 1", link="/1"), Entry("Item 2", link="/2")]).removesuffix("</channel></rss>")
+    document += "<item><title>Trunc item 3</ti"
+
+    feed = parse_feed(document.encode(), URL, now=NOW)
+
+    assert [item.title for item in feed.items] == ["Item 1", "Item 2"]
+
+
+# The title as a feed's XML carries it: tags escaped once, and "&amp;amp;".
+ESCAPED_TITLE = "&lt;script&gt;alert('title')&lt;/script&gt; Tom &amp;amp; Jerry &lt;b&gt;bold&lt;/b&gt;"
+# The same title once the XML parser decoded it.
+DECODED_TITLE = "<script>alert('title')</script> Tom &amp; Jerry <b>bold</b>"
+CLEAN_TITLE = "Tom &amp; Jerry bold"
+
+
+def test_rss2_title_tags_removed() -> None:
+    document = rss([Entry("placeholder", link="/a")]).replace("<title>placeholder</title>", f"<title>{ESCAPED_TITLE}</title>")
+
+    assert parse_feed(document.encode(), URL, now=NOW).items[0].title == CLEAN_TITLE
+
+
+def test_rss1_title_tags_removed() -> None:
+    document = rdf([Entry(DECODED_TITLE, link="http://127.0.0.1:18200/a")])
+
+    assert parse_feed(document.encode(), URL, now=NOW).items[0].title == CLEAN_TITLE
+
+
+def test_rss_channel_title_tags_removed() -> None:
+    document = rss([Entry("A", link="/a")], title="<b>Bold</b> News &amp; Views")
+
+    assert parse_feed(document.encode(), URL, now=NOW).title == "Bold News &amp; Views"
+
+
+def test_json_feed_title_tags_removed() -> None:
+    items = [{"id": "1", "url": "/a", "title": ESCAPED_TITLE}, {"id": "2", "url": "/b", "title": "<b>Raw</b> tags &amp; <script>x()</script>"}]
+    document = {"version": "https://jsonfeed.org/version/1.1", "title": "<b>Site</b>", "items": items}
+
+    feed = parse_feed(json.dumps(document).encode(), URL, "application/feed+json", now=NOW)
+
+    assert feed.title == "Site"
+    assert feed.items[0].title == CLEAN_TITLE
+    assert feed.items[1].title == "Raw tags &"
+
+
+def test_atom_html_title_decoded_as_html() -> None:
+    document = atom([Entry("ignored", link="/a")]).replace("<title>ignored</title>", f'<title type="html">{ESCAPED_TITLE}</title>')
+
+    assert parse_feed(document.encode(), URL, now=NOW).items[0].title == "Tom & Jerry bold"
+
+
+def test_atom_text_title_kept_as_written() -> None:
+    document = atom([Entry("Why <script> tags & more", link="/a")])
+
+    assert parse_feed(document.encode(), URL, now=NOW).items[0].title == "Why <script> tags & more"
+
+
+def test_json_feed_item_without_title_or_link_skipped() -> None:
+    items = [{"id": "1", "url": "/a", "title": "Kept"}, {"id": "2", "content_text": "no title, no link"}, {"id": "3", "url": "https://json.example/posts/3"}]
+    document = {"version": "https://jsonfeed.org/version/1.1", "title": "J", "items": items}
+
+    feed = parse_feed(json.dumps(document).encode(), URL, "application/feed+json", now=NOW)
+
+    assert [item.title for item in feed.items] == ["Kept", "json.example/posts/3"]
 
 
 @pytest.mark.parametrize(
@@ -50,19 +134,19 @@ def test_untitled_item_titled_from_description() -> None:
     ],
 )
 def test_item_image_found(extra: str, image: str | None) -> None:
-    feed = parse_feed(rss([Entry("Pic", link="/p", extra=extra)]).encode(), URL)
+    feed = parse_feed(rss([Entry("Pic", link="/p", extra=extra)]).encode(), URL, now=NOW)
 
     assert feed.items[0].image == image
 
 
 def test_image_in_description_used() -> None:
-    feed = parse_feed(rss([Entry("Pic", link="/p", description='<p><img src="/inline.png"> text</p>')]).encode(), URL)
+    feed = parse_feed(rss([Entry("Pic", link="/p", description='<p><img src="/inline.png"> text</p>')]).encode(), URL, now=NOW)
 
     assert feed.items[0].image == "http://127.0.0.1:18200/inline.png"
 
 
 def test_item_link_prefix_prepended() -> None:
-    feed = parse_feed(rss([Entry("Prefixed", link="/posts/1")]).encode(), URL, link_prefix="https://proxy.example")
+    feed = parse_feed(rss([Entry("Prefixed", link="/posts/1")]).encode(), URL, link_prefix="https://proxy.example", now=NOW)
 
     assert feed.items[0].link == "https://proxy.example/posts/1"
 
@@ -86,7 +170,7 @@ def test_other_content_reason_names_type() -> None:
 
 def test_json_without_version_is_not_a_feed() -> None:
     with pytest.raises(NotAFeed):
-        parse_feed(b'{"items": []}', URL, "application/json")
+        parse_feed(b'{"items": []}', URL, "application/json", now=NOW)
 
 
 @pytest.mark.parametrize(
@@ -98,9 +182,12 @@ def test_json_without_version_is_not_a_feed() -> None:
         ("2025-01-06T10:00:00Z", 1736157600.0),
         ("2025-01-06T10:00:00", 1736157600.0),
         ("0001-01-01T00:00:00Z", None),
+        ("2025-06-01T23:00:00Z", 1748818800.0),
+        ("2025-06-02T01:00:00Z", None),
+        ("Thu, 01 Jan 2099 00:00:00 GMT", None),
         ("yesterday", None),
         ("", None),
     ],
 )
 def test_times_read_as_utc(text: str, expected: float | None) -> None:
-    assert parse_time(text) == expected
+    assert parse_time(text, NOW) == expected

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from luna.feeds.text import clean_html, host_of, markup_snippet, plain_text, safe_link, shorten
+from luna.feeds.text import clean_html, host_of, link_label, markup_snippet, plain_text, safe_link, shorten, strip_tags
 
 FEED = "https://blog.example/feeds/atom.xml"
 
@@ -19,6 +19,20 @@ def test_plain_title_keeps_angle_brackets() -> None:
 
 def test_script_content_dropped_from_text() -> None:
     assert plain_text("Hello<script>alert(1)</script><style>p{}</style> world") == "Hello world"
+
+
+def test_unclosed_script_keeps_its_text() -> None:
+    assert plain_text("Why <script> tags &amp; more") == "Why tags & more"
+
+
+def test_decoded_title_loses_tags_only() -> None:
+    title = "<script>alert('title')</script> Tom &amp; Jerry <b>bold</b> AT&T"
+
+    assert strip_tags(title) == "Tom &amp; Jerry bold AT&T"
+
+
+def test_decoded_title_keeps_open_script_text() -> None:
+    assert strip_tags("Why <script> tags &lt; more") == "Why tags &lt; more"
 
 
 def test_control_characters_and_whitespace_removed() -> None:
@@ -85,6 +99,27 @@ def test_relative_link_without_base_refused() -> None:
 
 def test_host_without_www() -> None:
     assert host_of("https://www.example.com/a") == "example.com"
+
+
+@pytest.mark.parametrize(
+    ("url", "label"),
+    [
+        ("https://www.example.com/blog/feed.xml", "example.com/blog/feed.xml"),
+        ("http://127.0.0.1:18200/feeds/a.xml", "127.0.0.1:18200/feeds/a.xml"),
+        ("https://user:key@tracker.example/rss?passkey=secret", "tracker.example/rss"),
+        ("https://example.com/", "example.com"),
+        ("https://example.com/news/2025/01/06/a-very-long-article-slug-that-goes-on/feed.xml", "example.com/news/…/feed.xml"),
+        ("http://[::1]:8080/feed", "[::1]:8080/feed"),
+        ("not a link", ""),
+        (None, ""),
+    ],
+)
+def test_link_named_by_host_and_path(url: str | None, label: str) -> None:
+    assert link_label(url) == label
+
+
+def test_snippet_skips_unclosed_script() -> None:
+    assert markup_snippet("<title>Checking</title><script>var challenge = 1;") == "Checking"
 
 
 def test_snippet_is_text_not_markup() -> None:

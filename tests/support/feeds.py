@@ -33,6 +33,9 @@ from tests.support.widgets import StagedWidget, stage_widget
 
 # The longest a delayed answer waits; the fake releases every waiting answer when it stops.
 MAX_DELAY = 60.0
+# Where a FeedBench clock starts: 2025-06-01 00:00 UTC, after every date the
+# documents below carry, so none of them lies in the future.
+BENCH_START = 1748736000.0
 
 
 @dataclass
@@ -133,10 +136,8 @@ class FeedBench:
         self.contexts: list[RefreshContext] = []
 
     def stage(self, widget_yaml: str) -> BenchWidget:
-        staged = stage_widget(self.folder, widget_yaml)
-        clock = staged.runtime.clock
-        if not isinstance(clock, ManualClock):
-            raise TypeError("staged widgets run on a ManualClock")
+        clock = ManualClock(BENCH_START)
+        staged = stage_widget(self.folder, widget_yaml, clock=clock)
         context = RefreshContext(clock)
         self.contexts.append(context)
         return BenchWidget(staged, context, clock, Scheduler([staged.widget], context, clock))

@@ -108,8 +108,8 @@ class StagedWidget:
         return self.element
 
 
-def stage_widget(folder: Path, widget_yaml: str, top: str = "") -> StagedWidget:
-    runtime = Runtime(load_text(folder, page_with_widget(widget_yaml, top)), clock=ManualClock())
+def stage_widget(folder: Path, widget_yaml: str, top: str = "", clock: ManualClock | None = None) -> StagedWidget:
+    runtime = Runtime(load_text(folder, page_with_widget(widget_yaml, top)), clock=clock or ManualClock())
     widget = runtime.dashboard.first_page.columns[0][1][0]
     return StagedWidget(runtime, widget)
 

@@ -8,10 +8,11 @@ import pytest
 
 from luna.config.errors import ConfigError
 from luna.widgets.base import WidgetState
-from tests.support.feeds import FakeUpstream, FeedBench
+from tests.support.feeds import BENCH_START, FakeUpstream, FeedBench
 from tests.support.widgets import stage_widget
 
-NOW = 1_700_000_000
+# The time on the bench clock.
+NOW = int(BENCH_START)
 
 
 def story(item_id: int, **fields: Any) -> dict[str, Any]:
@@ -144,6 +145,19 @@ async def test_engagement_sort_favours_discussed(upstream: FakeUpstream, bench: 
     element = await news.refresh()
 
     assert titles(element) == ["Story 2", "Story 3", "Story 1"]
+
+
+async def test_counts_singular_for_one(upstream: FakeUpstream, bench: FeedBench) -> None:
+    upstream.json("/v0/topstories.json", [1, 2, 3])
+    upstream.json("/v0/item/1.json", story(1, score=1, descendants=1))
+    upstream.json("/v0/item/2.json", story(2, score=0, descendants=0))
+    upstream.json("/v0/item/3.json", story(3, score=1234, descendants=2))
+    news = bench.stage(widget_yaml(upstream))
+
+    element = await news.refresh()
+
+    assert [score.text for score in element.select(".forum-post-score")] == ["1 point", "0 points", "1,234 points"]
+    assert [comments.text for comments in element.select(".forum-post-comments")] == ["1 comment", "0 comments", "2 comments"]
 
 
 async def test_engagement_sort_discounts_old(upstream: FakeUpstream, bench: FeedBench) -> None:

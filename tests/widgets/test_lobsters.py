@@ -52,6 +52,25 @@ async def test_hottest_stories_listed(upstream: FakeUpstream, bench: FeedBench) 
     assert first.select("time")[0]["datetime"] == "2025-01-06T10:00:00Z"
 
 
+async def test_counts_singular_for_one(upstream: FakeUpstream, bench: FeedBench) -> None:
+    upstream.json("/hottest.json", [story("a1", score=1, comment_count=1), story("b2", score=2, comment_count=0)])
+    lobsters = bench.stage(f"type: lobsters\ninstance-url: {upstream.url}/")
+
+    element = await lobsters.refresh()
+
+    assert [score.text for score in element.select(".forum-post-score")] == ["1 point", "2 points"]
+    assert [comments.text for comments in element.select(".forum-post-comments")] == ["1 comment", "0 comments"]
+
+
+async def test_future_story_shows_no_age(upstream: FakeUpstream, bench: FeedBench) -> None:
+    upstream.json("/hottest.json", [story("a1", created_at="2099-01-01T00:00:00.000-06:00")])
+    lobsters = bench.stage(f"type: lobsters\ninstance-url: {upstream.url}/")
+
+    element = await lobsters.refresh()
+
+    assert element.select("li.forum-post time") == []
+
+
 async def test_header_links_instance(upstream: FakeUpstream, bench: FeedBench) -> None:
     upstream.json("/hottest.json", [story("a1")])
     lobsters = bench.stage(f"type: lobsters\ninstance-url: {upstream.url}/")

@@ -12,10 +12,12 @@ import pytest
 
 from luna.config.errors import ConfigError
 from tests.support.fake_http import FakeHTTP, Reply
-from tests.support.feeds import FakeUpstream, FeedBench
+from tests.support.feeds import BENCH_START, FakeUpstream, FeedBench
+from tests.support.dashboards import load_text, running_dashboard
 from tests.support.widgets import stage_widget
 
-NOW = 1_700_000_000.0
+# The time on the bench clock.
+NOW = BENCH_START
 BLOCK_PAGE = "<!DOCTYPE html><html><head><title>Blocked</title></head><body><h1>whoa there, pardner!</h1></body></html>"
 
 
@@ -115,6 +117,59 @@ async def test_flairs_and_thumbnails_shown_on_request(upstream: FakeUpstream, be
     assert [tag.text for tag in posts[0].select(".feed-tag")] == ["Business"]
     assert posts[0].select("img")[0]["src"] == "https://preview.redd.it/a.jpg?width=640&s=abc"
     assert posts[1].select("img") == []
+
+
+def preview(name: str, widths: tuple[int, ...] = (108, 216, 320, 640, 960, 1080), source_width: int = 4032) -> dict[str, Any]:
+    """A preview as reddit sends it: resolutions and the source, with `&` escaped as `&amp;`."""
+
+    def size(width: int) -> dict[str, Any]:
+        return {"url": f"https://preview.redd.it/{name}.jpg?width={width}&amp;s=sig{width}", "width": width, "height": width * 3 // 4}
+
+    return {"images": [{"source": size(source_width), "resolutions": [size(width) for width in widths], "id": name}], "enabled": True}
+
+
+@pytest.mark.parametrize(
+    ("style", "selector", "width"),
+    [("vertical-list", "img.forum-post-thumbnail", 216), ("horizontal-cards", "img.reddit-card-image", 640), ("vertical-cards", "img.reddit-card-image", 640)],
+)
+async def test_picture_sized_for_style(upstream: FakeUpstream, bench: FeedBench, style: str, selector: str, width: int) -> None:
+    upstream.json("/r/technology/hot.json", listing(post("a", preview=preview("a"), thumbnail="default")))
+    reddit = bench.stage(reddit_yaml(upstream, f"style: {style}\nshow-thumbnails: true"))
+
+    element = await reddit.refresh()
+
+    assert element.select(selector)[0]["src"] == f"https://preview.redd.it/a.jpg?width={width}&s=sig{width}"
+
+
+async def test_list_prefers_small_thumbnail(upstream: FakeUpstream, bench: FeedBench) -> None:
+    upstream.json("/r/technology/hot.json", listing(post("a", preview=preview("a"), thumbnail_width=140)))
+    reddit = bench.stage(reddit_yaml(upstream, "show-thumbnails: true"))
+
+    element = await reddit.refresh()
+
+    assert element.select("img.forum-post-thumbnail")[0]["src"] == "https://b.thumbs.redditmedia.com/a.jpg"
+
+
+async def test_small_preview_uses_largest(upstream: FakeUpstream, bench: FeedBench) -> None:
+    upstream.json("/r/technology/hot.json", listing(post("a", preview=preview("a", widths=(108, 216), source_width=320), thumbnail_width=140)))
+    reddit = bench.stage(reddit_yaml(upstream, "style: horizontal-cards"))
+
+    element = await reddit.refresh()
+
+    assert element.select("img.reddit-card-image")[0]["src"] == "https://preview.redd.it/a.jpg?width=320&s=sig320"
+
+
+@pytest.mark.parametrize("style", ["vertical-list", "horizontal-cards", "vertical-cards"])
+@pytest.mark.parametrize("hidden", [{"over_18": True, "thumbnail": "nsfw"}, {"spoiler": True, "thumbnail": "spoiler"}, {"over_18": True}])
+async def test_nsfw_and_spoiler_posts_show_no_picture(upstream: FakeUpstream, bench: FeedBench, style: str, hidden: dict[str, Any]) -> None:
+    upstream.json("/r/technology/hot.json", listing(post("a", preview=preview("a"), **hidden), post("b", preview=preview("b"))))
+    reddit = bench.stage(reddit_yaml(upstream, f"style: {style}\nshow-thumbnails: true"))
+
+    element = await reddit.refresh()
+
+    items = element.select("li.forum-post") or element.select("li.reddit-card")
+    assert items[0].select("img") == []
+    assert len(items[1].select("img")) == 1
 
 
 async def test_stickied_posts_skipped(upstream: FakeUpstream, bench: FeedBench) -> None:
@@ -242,6 +297,73 @@ async def test_app_auth_uses_bearer_token(upstream: FakeUpstream, bench: FeedBen
     assert titles(element) == ["Post o"]
 
 
+def reload_config(upstream: FakeUpstream, note: str) -> str:
+    """A page with an app-auth reddit widget and an html widget; only `note` differs between reloads."""
+
+    return f"""
+pages:
+  - name: Home
+    columns:
+      - size: full
+        widgets:
+          - type: reddit
+            subreddit: technology
+            api-base-url: {upstream.url}
+            app-auth: {{name: dash, id: app-id, secret: app-secret}}
+          - type: html
+            source: <p>{note}</p>
+"""
+
+
+async def test_app_auth_token_kept_across_reload(tmp_path: Path, upstream: FakeUpstream) -> None:
+    upstream.json("/api/v1/access_token", {"access_token": "tok", "token_type": "bearer", "expires_in": 86400, "scope": "*"})
+    upstream.json("/r/technology/hot", listing(post("o")))
+    async with running_dashboard(tmp_path, reload_config(upstream, "first")) as (runtime, _client):
+        assert runtime.scheduler is not None
+        await runtime.scheduler.refresh_once(runtime.dashboard.first_page.columns[0][1][0])
+
+        await runtime.apply(load_text(tmp_path, reload_config(upstream, "second")))
+        assert runtime.scheduler is not None
+        await runtime.scheduler.refresh_once(runtime.dashboard.first_page.columns[0][1][0])
+
+    assert len(upstream.requests_to("/r/technology/hot")) == 2
+    assert len(upstream.requests_to("/api/v1/access_token")) == 1
+
+
+@pytest.mark.parametrize(
+    "changed",
+    ["app-auth: {name: dash, id: app-id, secret: new-secret}", "app-auth: {name: other, id: app-id, secret: app-secret}"],
+)
+async def test_app_auth_token_dropped_for_other_app(upstream: FakeUpstream, bench: FeedBench, changed: str) -> None:
+    upstream.json("/api/v1/access_token", {"access_token": "tok", "token_type": "bearer", "expires_in": 86400, "scope": "*"})
+    upstream.json("/r/technology/hot", listing(post("o")))
+    before = bench.stage(reddit_yaml(upstream, "app-auth: {name: dash, id: app-id, secret: app-secret}"))
+    await before.refresh()
+
+    after = bench.stage(reddit_yaml(upstream, changed))
+    after.widget.adopt_state(before.widget)
+    await after.refresh()
+
+    assert len(upstream.requests_to("/api/v1/access_token")) == 2
+
+
+async def test_app_auth_token_dropped_for_other_address(upstream: FakeUpstream, bench: FeedBench) -> None:
+    upstream.json("/api/v1/access_token", {"access_token": "tok", "token_type": "bearer", "expires_in": 86400, "scope": "*"})
+    upstream.json("/mirror/api/v1/access_token", {"access_token": "tok-2", "token_type": "bearer", "expires_in": 86400, "scope": "*"})
+    upstream.json("/mirror/r/technology/hot", listing(post("o")))
+    upstream.json("/r/technology/hot", listing(post("o")))
+    app = "app-auth: {name: dash, id: app-id, secret: app-secret}"
+    before = bench.stage(reddit_yaml(upstream, app))
+    await before.refresh()
+
+    after = bench.stage(f"type: reddit\nsubreddit: technology\napi-base-url: {upstream.url}/mirror\n{app}")
+    after.widget.adopt_state(before.widget)
+    await after.refresh()
+
+    assert len(upstream.requests_to("/mirror/api/v1/access_token")) == 1
+    assert upstream.requests_to("/mirror/r/technology/hot")[0].headers["authorization"] == "bearer tok-2"
+
+
 async def test_app_auth_renews_expired_token(upstream: FakeUpstream, bench: FeedBench) -> None:
     upstream.json("/api/v1/access_token", {"access_token": "tok", "token_type": "bearer", "expires_in": 3600, "scope": "*"})
     upstream.json("/r/technology/hot", listing(post("o")))
@@ -274,6 +396,17 @@ async def test_app_auth_bad_credentials_explained(upstream: FakeUpstream, bench:
 
     reason = element.select(".widget-error-reason")[0].text
     assert reason == "reddit rejected the app-auth credentials (401); check app-auth id and secret"
+
+
+@pytest.mark.parametrize("style", ["vertical-list", "horizontal-cards", "vertical-cards"])
+async def test_counts_singular_for_one(upstream: FakeUpstream, bench: FeedBench, style: str) -> None:
+    upstream.json("/r/technology/hot.json", listing(post("a", score=1, num_comments=1), post("b", score=-1, num_comments=0)))
+    reddit = bench.stage(reddit_yaml(upstream, f"style: {style}"))
+
+    element = await reddit.refresh()
+
+    assert [score.text for score in element.select(".forum-post-score")] == ["1 point", "-1 points"]
+    assert [comments.text for comments in element.select(".forum-post-comments")] == ["1 comment", "0 comments"]
 
 
 async def test_horizontal_cards_in_carousel(upstream: FakeUpstream, bench: FeedBench) -> None:

@@ -10,11 +10,12 @@ import pytest
 from starlette.requests import Request
 from starlette.responses import Response
 
+from luna.clock import ManualClock
 from luna.events.types import Event
 from luna.widgets.base import WidgetState
 from luna.widgets.rss import RssData
 from tests.support.dashboards import running_dashboard
-from tests.support.feeds import Entry, FakeUpstream, FeedBench, atom, rdf, rss
+from tests.support.feeds import BENCH_START, Entry, FakeUpstream, FeedBench, atom, rdf, rss
 from tests.support.servers import free_port
 from tests.support.widgets import page_with_widget, stage_widget
 
@@ -33,6 +34,10 @@ def feeds_yaml(*urls: str, extra: str = "") -> str:
 
 def titles(element: Any) -> list[str]:
     return [title.text for title in element.select(".rss-title")]
+
+
+def host_and_port(upstream: FakeUpstream) -> str:
+    return upstream.url.removeprefix("http://")
 
 
 # ---- listing and styles ---------------------------------------------------------------------
@@ -170,9 +175,26 @@ async def test_one_failing_feed_of_five_noted(upstream: FakeUpstream, bench: Fee
     element = await widget.refresh()
 
     assert titles(element) == ["Item 0", "Item 1", "Item 2", "Item 3"]
-    assert [note.text for note in element.select(".feed-note")] == ["127.0.0.1: the feed server answered HTTP 500"]
+    assert [note.text for note in element.select(".feed-note")] == [f"{host_and_port(upstream)}/broken.xml: the feed server answered HTTP 500"]
     assert element.has_class("widget-is-stale") is False
     assert widget.last_delay == 15
+
+
+async def test_untitled_failing_feeds_named_by_path(upstream: FakeUpstream, bench: FeedBench) -> None:
+    upstream.answer("/ok.xml", rss([dated("Fine", 6)]), content_type=RSS_TYPE)
+    upstream.answer("/big.xml", rss([dated(f"Item {index}", 5) for index in range(40)]), content_type=RSS_TYPE)
+    feeds = [upstream.link("/ok.xml"), upstream.link("/big.xml"), upstream.link("/missing.xml")]
+    titled_feed = f"  - url: {upstream.link('/gone.xml')}\n    title: Gone feed\n"
+    widget = bench.stage(feeds_yaml(*feeds, extra=titled_feed + "max-response-size: 1KB"))
+
+    element = await widget.refresh()
+
+    host = host_and_port(upstream)
+    assert [note.text for note in element.select(".feed-note")] == [
+        f"{host}/big.xml: response exceeds 1 KB; raise max-response-size if this is expected",
+        f"{host}/missing.xml: the feed server has nothing at this address (404)",
+        "Gone feed: the feed server has nothing at this address (404)",
+    ]
 
 
 async def test_failing_feed_keeps_last_items(upstream: FakeUpstream, bench: FeedBench) -> None:
@@ -195,6 +217,33 @@ async def test_every_feed_failing_is_error(upstream: FakeUpstream, bench: FeedBe
     element = await widget.refresh()
 
     assert element.select(".widget-error-reason")[0].text == "the feed server answered HTTP 500"
+
+
+async def test_every_feed_failing_lists_each(upstream: FakeUpstream, bench: FeedBench) -> None:
+    upstream.answer("/page.xml", "<!DOCTYPE html><title>Home</title>", content_type="text/html")
+    upstream.answer("/down.xml", "", status=503, content_type="text/plain")
+    widget = bench.stage(feeds_yaml(upstream.link("/page.xml"), upstream.link("/down.xml")))
+
+    element = await widget.refresh()
+
+    host = host_and_port(upstream)
+    assert element.select(".widget-error-reason")[0].text == (
+        f"all 2 feeds failed: {host}/page.xml: got text/html, not a feed (HTTP 200): Home; {host}/down.xml: the feed server answered HTTP 503"
+    )
+
+
+async def test_many_failing_feeds_counted(upstream: FakeUpstream, bench: FeedBench, caplog: pytest.LogCaptureFixture) -> None:
+    widget = bench.stage(feeds_yaml(*(upstream.link(f"/gone{index}.xml") for index in range(5))))
+
+    element = await widget.refresh()
+
+    host = host_and_port(upstream)
+    listed = "; ".join(f"{host}/gone{index}.xml: the feed server has nothing at this address (404)" for index in range(3))
+    assert element.select(".widget-error-reason")[0].text == f"all 5 feeds failed: {listed}; and 2 more"
+    failure_log = [record.getMessage() for record in caplog.records if "refresh failed" in record.getMessage()]
+    assert len(failure_log) == 1
+    for index in range(5):
+        assert f"/gone{index}.xml" in failure_log[0]
 
 
 async def test_all_failing_keeps_items_stale(upstream: FakeUpstream, bench: FeedBench) -> None:
@@ -325,7 +374,7 @@ async def test_challenge_page_named(upstream: FakeUpstream, bench: FeedBench) ->
     element = await widget.refresh()
 
     note = element.select(".feed-note")[0].text
-    assert note.startswith("127.0.0.1: got text/html, not a feed (HTTP 200): Just a moment... Checking your browser")
+    assert note.startswith(f"{host_and_port(upstream)}/challenge.xml: got text/html, not a feed (HTTP 200): Just a moment... Checking your browser")
     assert titles(element) == ["Fine"]
 
 
@@ -443,14 +492,14 @@ async def test_relative_links_resolved(upstream: FakeUpstream, bench: FeedBench)
 
 async def test_hostile_markup_neutralised(upstream: FakeUpstream, bench: FeedBench) -> None:
     description = '<p onclick="steal()">Hi <script>alert(1)</script><a href="javascript:alert(2)">x</a><a href="/safe">y</a><img src="https://t.example/pixel.gif"><iframe src="https://evil.example/"></iframe></p>'
-    entries = [Entry("Tom &amp; Jerry <b>bold</b> &lt;script&gt;", link="https://a.example/1", description=description, date="2025-01-06T10:00:00Z")]
+    entries = [Entry("Tom & Jerry <b>bold</b> <script>alert(3)</script>", link="https://a.example/1", description=description, date="2025-01-06T10:00:00Z")]
     upstream.answer("/feed.xml", rss(entries), content_type=RSS_TYPE)
     widget = bench.stage(feeds_yaml(upstream.link("/feed.xml"), extra="style: detailed-list"))
 
     element = await widget.refresh()
     html = widget.staged.html
 
-    assert titles(element) == ["Tom & Jerry bold <script>"]
+    assert titles(element) == ["Tom & Jerry bold"]
     assert "<script" not in html
     assert "onclick" not in html
     assert "javascript:" not in html
@@ -458,6 +507,17 @@ async def test_hostile_markup_neutralised(upstream: FakeUpstream, bench: FeedBen
     assert "pixel.gif" not in element.select(".rss-description")[0].raw_text
     description_links = [link.get("href") for link in element.select(".rss-description a")]
     assert description_links == [None, f"{upstream.url}/safe"]
+
+
+async def test_cut_off_feed_shows_whole_items(upstream: FakeUpstream, bench: FeedBench) -> None:
+    document = rss([dated("Item 1", 6), dated("Item 2", 5)]).removesuffix("</channel></rss>") + "<item><title>Trunc item 3</ti"
+    upstream.answer("/feed.xml", document, content_type=RSS_TYPE)
+    widget = bench.stage(feeds_yaml(upstream.link("/feed.xml")))
+
+    element = await widget.refresh()
+
+    assert titles(element) == ["Item 1", "Item 2"]
+    assert len(element.select("li.rss-item")) == 2
 
 
 async def test_undated_items_keep_order_below_dated(upstream: FakeUpstream, bench: FeedBench) -> None:
@@ -527,6 +587,37 @@ async def test_placeholder_dates_treated_as_undated(upstream: FakeUpstream, benc
     assert element.select("time") == []
 
 
+async def test_future_item_sorted_as_undated(upstream: FakeUpstream, bench: FeedBench) -> None:
+    # The bench clock is at 2025-06-01 00:00 UTC. A date a few hours ahead is a time-zone slip.
+    entries = [
+        Entry("Far future", link="https://f.example/1", date="Thu, 01 Jan 2099 00:00:00 GMT"),
+        dated("Older", 5),
+        Entry("Hours ahead", link="https://f.example/2", date="Sun, 01 Jun 2025 06:00:00 GMT"),
+    ]
+    upstream.answer("/feed.xml", rss(entries), content_type=RSS_TYPE)
+    widget = bench.stage(feeds_yaml(upstream.link("/feed.xml")))
+
+    element = await widget.refresh()
+
+    assert titles(element) == ["Hours ahead", "Older", "Far future"]
+    ages = {item.select(".rss-title")[0].text: item.select("time") for item in element.select("li.rss-item")}
+    assert ages["Far future"] == []
+    assert ages["Hours ahead"][0]["datetime"] == "2025-06-01T06:00:00Z"
+
+
+async def test_future_date_counts_once_reached(upstream: FakeUpstream, bench: FeedBench) -> None:
+    entries = [dated("Older", 5), Entry("Scheduled", link="https://f.example/s", date="Thu, 05 Jun 2025 00:00:00 GMT")]
+    upstream.answer("/feed.xml", rss(entries), content_type=RSS_TYPE)
+    widget = bench.stage(feeds_yaml(upstream.link("/feed.xml")))
+
+    before = await widget.refresh()
+    await widget.clock.advance(4 * 24 * 3600)
+    after = await widget.refresh()
+
+    assert titles(before) == ["Older", "Scheduled"]
+    assert titles(after) == ["Scheduled", "Older"]
+
+
 async def test_control_characters_do_not_lose_feed(upstream: FakeUpstream, bench: FeedBench) -> None:
     body = rss([Entry("Bell\x07 and \x1bescape", link="https://c.example/1"), Entry("Form\x0cfeed", link="https://c.example/2")])
     upstream.answer("/feed.xml", body, content_type=RSS_TYPE)
@@ -569,7 +660,7 @@ async def test_json_feed_read(upstream: FakeUpstream, bench: FeedBench) -> None:
 async def test_new_items_push_widget_update(tmp_path: Path, upstream: FakeUpstream) -> None:
     upstream.answer("/feed.xml", rss([dated("First", 5)]), content_type=RSS_TYPE)
     config = page_with_widget(feeds_yaml(upstream.link("/feed.xml")))
-    async with running_dashboard(tmp_path, config) as (runtime, client):
+    async with running_dashboard(tmp_path, config, clock=ManualClock(BENCH_START)) as (runtime, client):
         published: list[Event] = []
         publish = runtime.hub.publish
         runtime.hub.publish = lambda event: (published.append(event), publish(event))[1]  # type: ignore[method-assign]
@@ -590,7 +681,7 @@ async def test_new_items_push_widget_update(tmp_path: Path, upstream: FakeUpstre
 
 async def test_data_api_lists_items(tmp_path: Path, upstream: FakeUpstream) -> None:
     upstream.answer("/feed.xml", rss([dated("First", 5)], title="Source"), content_type=RSS_TYPE)
-    async with running_dashboard(tmp_path, page_with_widget(feeds_yaml(upstream.link("/feed.xml")))) as (runtime, client):
+    async with running_dashboard(tmp_path, page_with_widget(feeds_yaml(upstream.link("/feed.xml"))), clock=ManualClock(BENCH_START)) as (runtime, client):
         widget = runtime.dashboard.first_page.columns[0][1][0]
         assert runtime.scheduler is not None
         await runtime.scheduler.refresh_once(widget)

@@ -78,6 +78,15 @@ async def test_live_channel_details_shown(upstream: FakeUpstream, bench: FeedBen
     assert channel.select("a.twitch-channel-name")[0]["title"] == "alpha streams"
 
 
+async def test_one_viewer_singular(upstream: FakeUpstream, bench: FeedBench) -> None:
+    serve_channels(upstream, {"alpha": {"viewers": 1, "game": "Chess", "slug": "chess"}})
+    widget = bench.stage(widget_yaml(upstream, ["alpha"]))
+
+    element = await widget.refresh()
+
+    assert element.select(".twitch-viewers")[0].text == "1 viewer"
+
+
 async def test_offline_and_missing_channels(upstream: FakeUpstream, bench: FeedBench) -> None:
     serve_channels(upstream, {"quiet": None})
     widget = bench.stage(widget_yaml(upstream, ["quiet", "nobody"]))
@@ -133,6 +142,16 @@ async def test_all_failing_is_error(upstream: FakeUpstream, bench: FeedBench) ->
     element = await widget.refresh()
 
     assert element.select(".widget-error-reason")[0].text == "no channel could be fetched: Twitch answered HTTP 500"
+
+
+async def test_every_failing_channel_listed(upstream: FakeUpstream, bench: FeedBench) -> None:
+    serve_channels(upstream, {}, failing={"alpha", "beta"})
+    widget = bench.stage(widget_yaml(upstream, ["alpha", "beta"]))
+
+    element = await widget.refresh()
+
+    reason = element.select(".widget-error-reason")[0].text
+    assert reason == "all 2 channels failed: alpha: Twitch answered HTTP 500; beta: Twitch answered HTTP 500"
 
 
 async def test_collapse_after_marks_list(upstream: FakeUpstream, bench: FeedBench) -> None:

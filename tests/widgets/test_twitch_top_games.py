@@ -52,6 +52,17 @@ def serve_directory(upstream: FakeUpstream, names: list[str] = NAMES) -> list[di
     return received
 
 
+def serve_viewer_counts(upstream: FakeUpstream, counts: list[int]) -> None:
+    """Respond to the directory query with one category per viewer count."""
+
+    async def answer(request: Request) -> Response:
+        edges = [{"cursor": str(index), "node": {**node(index, NAMES[index]), "viewersCount": count}} for index, count in enumerate(counts)]
+        data = {"directoriesWithTags": {"edges": edges}}
+        return JSONResponse([{"data": data, "extensions": {"operationName": "BrowsePage_AllDirectories"}}])
+
+    upstream.handle("/gql", answer)
+
+
 def names(element: Any) -> list[str]:
     return [name.text for name in element.select(".twitch-game-name")]
 
@@ -133,3 +144,12 @@ async def test_collapse_after_marks_list(upstream: FakeUpstream, bench: FeedBenc
     element = await games.refresh()
 
     assert element.select("ul.twitch-games")[0]["data-collapse-after"] == "4"
+
+
+async def test_one_viewer_singular(upstream: FakeUpstream, bench: FeedBench) -> None:
+    serve_viewer_counts(upstream, [1234, 1, 0])
+    games = bench.stage(f"type: twitch-top-games\napi-base-url: {upstream.url}")
+
+    element = await games.refresh()
+
+    assert [viewers.text for viewers in element.select(".twitch-viewers")] == ["1,234 viewers", "1 viewer", "0 viewers"]

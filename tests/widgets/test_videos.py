@@ -47,6 +47,27 @@ async def test_channel_videos_as_cards(upstream: FakeUpstream, bench: FeedBench)
     assert card.select("time")[0]["datetime"] == "2025-01-06T10:00:00Z"
 
 
+async def test_cut_off_entry_skipped(upstream: FakeUpstream, bench: FeedBench) -> None:
+    document = youtube_feed(ALPHA, "Alpha", [Video("vid1", "Whole video")]).removesuffix("</feed>") + "<entry><title>Cut vid</ti"
+    upstream.answer(long_videos(ALPHA), document, content_type=ATOM)
+    widget = bench.stage(widget_yaml(upstream))
+
+    element = await widget.refresh()
+
+    assert titles(element) == ["Whole video"]
+    assert len(element.select("li.video-card")) == 1
+
+
+async def test_untitled_video_titled_from_description(upstream: FakeUpstream, bench: FeedBench) -> None:
+    document = youtube_feed(ALPHA, "Alpha", [Video("vid2", "")]).replace("<media:description>About </media:description>", "<media:description>Launch day recap</media:description>")
+    upstream.answer(long_videos(ALPHA), document, content_type=ATOM)
+    widget = bench.stage(widget_yaml(upstream))
+
+    element = await widget.refresh()
+
+    assert titles(element) == ["Launch day recap"]
+
+
 async def test_shorts_excluded_by_default(upstream: FakeUpstream, bench: FeedBench) -> None:
     serve(upstream, long_videos(ALPHA), ALPHA, "Alpha", [Video("long", "Long one"), Video("s1", "A short", short=True)])
     widget = bench.stage(widget_yaml(upstream))
@@ -83,6 +104,17 @@ async def test_channels_merged_newest_first(upstream: FakeUpstream, bench: FeedB
     element = await widget.refresh()
 
     assert titles(element) == ["Alpha new", "Beta mid"]
+
+
+async def test_future_video_sorted_as_undated(upstream: FakeUpstream, bench: FeedBench) -> None:
+    videos = [Video("far", "Far future", "2099-01-01T00:00:00+00:00"), Video("now", "Recent", "2025-05-31T10:00:00+00:00")]
+    serve(upstream, long_videos(ALPHA), ALPHA, "Alpha", videos)
+    widget = bench.stage(widget_yaml(upstream))
+
+    element = await widget.refresh()
+
+    assert titles(element) == ["Recent", "Far future"]
+    assert element.select("li.video-card")[1].select("time") == []
 
 
 async def test_video_url_template_applied(upstream: FakeUpstream, bench: FeedBench) -> None:
@@ -138,6 +170,17 @@ async def test_every_channel_failing_is_error(upstream: FakeUpstream, bench: Fee
 
     reason = element.select(".widget-error-reason")[0].text
     assert reason == f"channel {ALPHA}: got text/html, not a feed (HTTP 200): consent"
+
+
+async def test_every_failing_channel_listed(upstream: FakeUpstream, bench: FeedBench) -> None:
+    upstream.answer(long_videos(ALPHA), "<html><body>consent</body></html>", content_type="text/html")
+    upstream.answer(long_videos(BETA), "", status=500, content_type="text/plain")
+    widget = bench.stage(widget_yaml(upstream, channels=(ALPHA, BETA)))
+
+    element = await widget.refresh()
+
+    reason = element.select(".widget-error-reason")[0].text
+    assert reason == f"all 2 feeds failed: channel {ALPHA}: got text/html, not a feed (HTTP 200): consent; channel {BETA}: YouTube answered HTTP 500"
 
 
 def test_template_needs_video_id(tmp_path: Path) -> None:

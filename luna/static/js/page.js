@@ -8,6 +8,7 @@ import { setupClocks } from "./clock.js";
 import { setupCollapsibleGrids } from "./collapsible-grid.js";
 import { setupCollapsibleLists } from "./collapsible.js";
 import { setupDockerContainers } from "./docker-containers.js";
+import { setupFeedImages } from "./feed-images.js";
 import { setupGroups } from "./group.js";
 import { setupMasonry } from "./masonry.js";
 import { setupMenus } from "./menus.js";
@@ -28,6 +29,7 @@ export function setupContent(root) {
   setupCollapsibleLists(root);
   setupCollapsibleGrids(root);
   setupCarousels(root);
+  setupFeedImages(root);
   setupSearchBoxes(root);
   setupGroups(root);
   setupMasonry(root);
