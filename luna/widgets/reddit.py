@@ -58,6 +58,13 @@ class ProxyOptions(ConfigModel):
     timeout: Duration | None = Field(default=None, gt=0)
 
 
+# Posts in a listing when no `limit` is sent, and the most one request returns.
+LISTING_DEFAULT_SIZE = 25
+LISTING_MAX_SIZE = 100
+# A subreddit pins at most two announcements, and the widget skips them.
+SKIPPED_ALLOWANCE = 2
+
+
 class AppAuth(ConfigModel):
     """A reddit "script" or "web" app's credentials; all three keys are needed."""
 
@@ -72,7 +79,6 @@ class RedditOptions(ApiWidgetOptions):
     show_thumbnails: bool = False
     show_flairs: bool = False
     # reddit returns at most 100 posts per request (PRAW's ListingGenerator docs).
-    # NOTE: listing_url sends no `limit` query, as Glance does not, so reddit returns its default of 25.
     limit: Annotated[int, Field(ge=1), at_most(100)] = 15
     collapse_after: CollapseAfter = 5
     comments_url_template: str | None = None
@@ -174,6 +180,12 @@ class RedditWidget(Widget):
             path = f"/r/{options.subreddit}/{options.sort_by}{suffix}"
         if options.sort_by == "top":
             query["t"] = options.top_period
+        # reddit sends 25 posts unless asked for more, and stickied or pinned ones are
+        # skipped, so a higher limit asks for a few extra. Glance never asks, so a
+        # limit up to its reach keeps Glance's exact URL.
+        wanted = options.limit + SKIPPED_ALLOWANCE
+        if wanted > LISTING_DEFAULT_SIZE:
+            query["limit"] = str(min(wanted, LISTING_MAX_SIZE))
 
         url = host + path + (f"?{urlencode(query)}" if query else "")
         return rebase_url(url, options.api_base_url)

@@ -211,6 +211,16 @@ async def test_top_sort_sends_period(upstream: FakeUpstream, bench: FeedBench) -
     assert upstream.requests_to("/r/technology/top.json")[0].query == "t=week"
 
 
+@pytest.mark.parametrize(("limit", "query"), [(15, ""), (23, ""), (40, "limit=42"), (100, "limit=100")])
+async def test_listing_size_follows_limit(upstream: FakeUpstream, bench: FeedBench, limit: int, query: str) -> None:
+    upstream.json("/r/technology/hot.json", listing(post("a")))
+    reddit = bench.stage(reddit_yaml(upstream, f"limit: {limit}"))
+
+    await reddit.refresh()
+
+    assert upstream.requests_to("/r/technology/hot.json")[0].query == query
+
+
 async def test_search_queries_subreddit(upstream: FakeUpstream, bench: FeedBench) -> None:
     upstream.json("/search.json", listing(post("found")))
     reddit = bench.stage(reddit_yaml(upstream, "search: self-hosting\nsort-by: new"))
