@@ -18,6 +18,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urljoin
 
 import feedparser
 
@@ -67,11 +68,15 @@ class ParsedFeed:
     items: tuple[FeedItem, ...]
 
 
-def load_document(body: bytes, content_type: str = "", sanitize_html: bool = True) -> feedparser.FeedParserDict:
+def load_document(
+    body: bytes, content_type: str = "", sanitize_html: bool = True, resolve_relative_uris: bool = True
+) -> feedparser.FeedParserDict:
     """Parse an RSS, RSS 1.0 or Atom document with feedparser, raising NotAFeed for any other document.
 
     `sanitize_html=False` skips feedparser's own sanitiser, for callers that
-    sanitise every HTML field themselves.
+    sanitise every HTML field themselves, and `resolve_relative_uris=False`
+    leaves links inside HTML fields as written, for callers that resolve them
+    against each field's `base`.
     """
 
     # UTF-16 and UTF-32 documents contain zero bytes, so only a document
@@ -80,7 +85,9 @@ def load_document(body: bytes, content_type: str = "", sanitize_html: bool = Tru
         body = XML_CONTROL_BYTES.sub(b"", body)
 
     headers = {"content-type": content_type} if "xml" in content_type else {}
-    document = feedparser.parse(body, response_headers=headers, sanitize_html=sanitize_html)
+    document = feedparser.parse(
+        body, response_headers=headers, sanitize_html=sanitize_html, resolve_relative_uris=resolve_relative_uris
+    )
     if not document.get("version") and not document.entries:
         reason = document.get("bozo_exception")
         raise NotAFeed(f"no RSS, Atom or JSON Feed content found ({reason or 'unknown format'})")
@@ -109,11 +116,12 @@ def parse_feed(body: bytes, url: str, content_type: str = "", link_prefix: str =
     if _looks_like_json(body, content_type):
         return _parse_json_feed(body, url, link_prefix, now)
 
-    # Descriptions go through nh3 (clean_html), titles become plain text and
-    # links must be http(s), so feedparser's sanitiser only repeated that
-    # work. Skipping it saves about 30 % of the time to parse an 8 MB feed
-    # of 5,000 items (benchmarks/feed_size.py).
-    document = load_document(body, content_type, sanitize_html=False)
+    # Descriptions go through nh3 (clean_html), which also resolves their
+    # relative links, titles become plain text and links must be http(s).
+    # feedparser's sanitiser and its link resolving, which parses every
+    # description's HTML once more, only repeated that work (see the Feeds
+    # section of docs/benchmarks.md).
+    document = load_document(body, content_type, sanitize_html=False, resolve_relative_uris=False)
     is_atom = str(document.get("version", "")).startswith("atom")
     feed = document.feed
     feed_link = safe_link(feed.get("link"), url)
@@ -149,8 +157,8 @@ def _feed_item(
     if not own_title and not link:
         return None
 
-    raw_description = _description_source(entry)
-    description = clean_html(raw_description, url)
+    raw_description, description_base = _description_source(entry, url)
+    description = clean_html(raw_description, description_base)
     title, summary = _title_and_summary(own_title, link, description)
 
     return FeedItem(
@@ -159,7 +167,7 @@ def _feed_item(
         description=description,
         summary=summary,
         categories=_categories(tag.get("term") or tag.get("label") for tag in entry.get("tags") or ()),
-        image=_entry_image(entry, raw_description, url) or fallback_image,
+        image=_entry_image(entry, raw_description, url, description_base) or fallback_image,
         published=entry_time(entry, now),
         position=position,
     )
@@ -198,11 +206,27 @@ def _entry_link(entry: Mapping[str, Any]) -> str | None:
     return guid if entry.get("guidislink") else None
 
 
-def _description_source(entry: Mapping[str, Any]) -> str:
+def _description_source(entry: Mapping[str, Any], url: str) -> tuple[str, str]:
+    """Return the entry's description as written and the address its relative links resolve against.
+
+    That address is the feed's URL, changed by any `xml:base` around the
+    description, which feedparser reports as the field's `base`.
+    """
+
     for content in entry.get("content") or ():
         if content.get("value"):
-            return content["value"]
-    return entry.get("summary") or ""
+            return content["value"], _resolved_base(content.get("base"), url)
+    summary = entry.get("summary") or ""
+    return summary, _resolved_base((entry.get("summary_detail") or {}).get("base"), url)
+
+
+def _resolved_base(base: str | None, url: str) -> str:
+    if not base:
+        return url
+    try:
+        return urljoin(url, base)
+    except ValueError:
+        return url
 
 
 def _categories(terms: Iterable[str | None]) -> tuple[str, ...]:
@@ -216,7 +240,7 @@ def _categories(terms: Iterable[str | None]) -> tuple[str, ...]:
     return tuple(found)
 
 
-def _entry_image(entry: Mapping[str, Any], raw_description: str, url: str) -> str | None:
+def _entry_image(entry: Mapping[str, Any], raw_description: str, url: str, description_base: str) -> str | None:
     candidates: list[str | None] = [thumbnail.get("url") for thumbnail in entry.get("media_thumbnail") or ()]
     candidates += [
         media.get("url")
@@ -228,10 +252,11 @@ def _entry_image(entry: Mapping[str, Any], raw_description: str, url: str) -> st
         for link in entry.get("links") or ()
         if link.get("rel") == "enclosure" and str(link.get("type", "")).startswith("image/")
     ]
+    linked = [safe_link(candidate, url) for candidate in candidates]
     match = IMAGE_SOURCE.search(raw_description)
-    candidates.append(match.group(1) if match else None)
+    linked.append(safe_link(match.group(1), description_base) if match else None)
 
-    return next((link for link in (safe_link(candidate, url) for candidate in candidates) if link), None)
+    return next((link for link in linked if link), None)
 
 
 def _feed_image(feed: Mapping[str, Any]) -> str | None:

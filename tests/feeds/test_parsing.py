@@ -145,6 +145,22 @@ def test_image_in_description_used() -> None:
     assert feed.items[0].image == "http://127.0.0.1:18200/inline.png"
 
 
+def test_description_links_follow_xml_base() -> None:
+    description = '<p><a href="notes">notes</a> <img src="pic.png"></p>'
+    document = atom([Entry("Based", link="post", description=description)], base="http://127.0.0.1:18200/blog/")
+
+    item = parse_feed(document.encode(), URL, now=NOW).items[0]
+
+    assert 'href="http://127.0.0.1:18200/blog/notes"' in item.description
+    assert item.image == "http://127.0.0.1:18200/blog/pic.png"
+
+
+def test_description_links_follow_feed_url() -> None:
+    feed = parse_feed(rss([Entry("Plain", link="/p", description='<a href="../about">about</a>')]).encode(), URL, now=NOW)
+
+    assert 'href="http://127.0.0.1:18200/about"' in feed.items[0].description
+
+
 def test_item_link_prefix_prepended() -> None:
     feed = parse_feed(rss([Entry("Prefixed", link="/posts/1")]).encode(), URL, link_prefix="https://proxy.example", now=NOW)
 
