@@ -21,9 +21,14 @@ class HtmlWidget(Widget):
 
     def __init__(self, options: WidgetOptions, context: WidgetContext, children: list[Widget] | None = None) -> None:
         super().__init__(options, context, children)
-        # Balanced once: the source only changes with the configuration, which builds a new widget.
-        self.source = HtmlBalancer("source").balance(self.html_options.source, self.label)
+        self.html_balancer = HtmlBalancer("source")
 
     @property
     def html_options(self) -> HtmlOptions:
         return self.options  # type: ignore[return-value]
+
+    @property
+    def source(self) -> str:
+        """The configured source, balanced so that it cannot close or swallow the widgets after it."""
+
+        return self.html_balancer.balance(self.html_options.source, self.label)
