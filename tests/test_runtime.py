@@ -53,6 +53,12 @@ class FeedWidget(Widget):
     def template_name(self) -> str:
         return "widgets/html.html"
 
+    @property
+    def source(self) -> str:
+        """The HTML that widgets/html.html shows, as HtmlWidget.source is."""
+
+        return self.options.source  # type: ignore[attr-defined]
+
     async def refresh(self, context: RefreshContext) -> Any:
         self.refreshes += 1
         self.started.set()

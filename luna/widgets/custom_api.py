@@ -57,6 +57,7 @@ from luna.widgets.upstream import (
     quote_body,
     replace_query,
 )
+from luna.widgets.user_html import HtmlBalancer
 
 logger = logging.getLogger(__name__)
 
@@ -226,6 +227,7 @@ class CustomApiWidget(Widget):
         super().__init__(options, context, children)
         self.template = parse(self.api_options.template, name="template", functions=PARSE_FUNCTIONS)
         self._has_output = False
+        self.html_balancer = HtmlBalancer("template output")
         # Tests replace these to reach the limits without waiting.
         self.limits = Limits()
         self.execution_timer: Callable[[], float] = time.monotonic
@@ -245,7 +247,7 @@ class CustomApiWidget(Widget):
     async def refresh(self, context: RefreshContext) -> CustomApiOutput:
         primary, subrequests = await self._fetch_round(context)
         data = TemplateData(primary, subrequests, self.api_options.options)
-        html = await self._execute(data, context)
+        html = self.html_balancer.balance(await self._execute(data, context), self.label)
 
         baseline = not self._has_output
         self._has_output = True

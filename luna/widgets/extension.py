@@ -29,6 +29,7 @@ from luna.widgets.upstream import (
     quote_body,
     replace_query,
 )
+from luna.widgets.user_html import HtmlBalancer
 
 logger = logging.getLogger(__name__)
 
@@ -74,6 +75,7 @@ class ExtensionWidget(Widget):
         # The unusable Widget-Title-URL value logged last. The server sends the
         # header on every refresh, so a value is logged again only when it changes.
         self._ignored_title_url: str | None = None
+        self.html_balancer = HtmlBalancer("extension's response")
 
     @property
     def extension_options(self) -> ExtensionOptions:
@@ -113,9 +115,10 @@ class ExtensionWidget(Widget):
         if content_type not in CONTENT_TYPES:
             content_type = self.extension_options.fallback_content_type
 
+        is_html = content_type == "html" and self.extension_options.allow_potentially_dangerous_html
         return ExtensionContent(
-            text=response.text,
-            is_html=content_type == "html" and self.extension_options.allow_potentially_dangerous_html,
+            text=self.html_balancer.balance(response.text, self.label) if is_html else response.text,
+            is_html=is_html,
             title=response.header(TITLE_HEADER).strip(),
             title_url=self._title_url(response.header(TITLE_URL_HEADER).strip()),
             frameless=response.header(FRAMELESS_HEADER).strip().lower() in TRUE_WORDS,

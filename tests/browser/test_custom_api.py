@@ -355,3 +355,144 @@ def test_card_carousel_marks_scrolled_sides(
     carousel.locator(".carousel-items-container").evaluate("row => row.scrollTo({ left: row.scrollWidth })")
 
     expect(carousel).to_have_class("carousel-container show-left-cutoff")
+
+
+# Glance's classes against luna's own rules: colour classes on links, utilities
+# on components, and the error icon of a template's own error box.
+STYLES = """
+pages:
+  - name: Home
+    columns:
+      - size: full
+        widgets:
+          - type: custom-api
+            title: Styles
+            template: |
+              <style>
+                .template-red { color: rgb(200, 10, 10); }
+                u { color: rgb(10, 200, 10); }
+                .links { color: rgb(1, 2, 3); }
+              </style>
+              <div class="flex gap-10 links">
+                <a href="#" class="color-primary">primary</a>
+                <a href="#" class="color-base">base</a>
+                <a href="#" class="color-paragraph">paragraph</a>
+                <a href="#" class="color-muted">muted</a>
+                <a href="#" class="text-muted">text muted</a>
+                <a href="#" class="color-highlight">highlight</a>
+                <a href="#" class="color-subdue">subdue</a>
+                <a href="#" class="color-positive">positive</a>
+                <a href="#" class="color-negative">negative</a>
+                <a href="#" class="color-primary-if-not-visited">not visited</a>
+                <a href="#" class="color-primary template-red">own rule</a>
+                <u class="color-primary">own element rule</u>
+              </div>
+              <ul class="list-horizontal-text flex-nowrap"><li>one</li><li>two</li></ul>
+              <div class="attachments gap-20"><span>a</span><span>b</span></div>
+              <div class="cards-horizontal gap-5"><div class="card">a</div><div class="card">b</div></div>
+              <div class="dynamic-columns gap-10"><div>a</div><div>b</div></div>
+              <div class="card block">block card</div>
+              <img class="ui-icon shrink" alt="" src="data:image/gif;base64,R0lGODlhAQABAAAAACw=">
+              <div class="widget-error-header margin-bottom-5">
+                <div class="color-negative size-h3">ERROR</div>
+                <svg class="widget-error-icon" xmlns="http://www.w3.org/2000/svg" fill="none" viewBox="0 0 24 24" stroke-width="1.5">
+                  <path stroke-linecap="round" stroke-linejoin="round" d="M12 9v3.75m-9.303 3.376c-.866 1.5.217 3.374 1.948 3.374h14.71c1.73 0 2.813-1.874 1.948-3.374L13.949 3.378c-.866-1.5-3.032-1.5-3.898 0L2.697 16.126ZM12 15.75h.007v.008H12v-.008Z"></path>
+                </svg>
+              </div>
+              <ul class="list list-gap-10"><li>a</li><li class="margin-top-20">b</li></ul>
+              <p class="margin-top-10">paragraph with a margin</p>
+"""
+# Each colour class and the theme colour it shows.
+COLOUR_CLASSES = {
+    "color-primary": "--color-primary",
+    "color-base": "--color-text-base",
+    "color-paragraph": "--color-text-base",
+    "color-muted": "--color-text-subdue",
+    "text-muted": "--color-text-subdue",
+    "color-highlight": "--color-text-highlight",
+    "color-subdue": "--color-text-subdue",
+    "color-positive": "--color-positive",
+    "color-negative": "--color-negative",
+    "color-primary-if-not-visited": "--color-primary",
+}
+THEME_COLOUR = """name => {
+  const probe = document.createElement("span");
+  probe.style.color = `var(${name})`;
+  document.body.append(probe);
+  const colour = getComputedStyle(probe).color;
+  probe.remove();
+  return colour;
+}"""
+
+
+def open_styles(serve_dashboard: Callable[[str], LiveDashboard], new_page: Callable[..., Page]) -> Page:
+    dashboard = serve_dashboard(STYLES)
+    dashboard.refresh(dashboard.widget("custom-api"))
+
+    page = new_page()
+    load(page, dashboard.url)
+    return page
+
+
+def computed(page: Page, selector: str, css_property: str) -> str:
+    return page.locator(f".custom-api {selector}").first.evaluate(
+        "(element, name) => getComputedStyle(element).getPropertyValue(name)", css_property
+    )
+
+
+def test_colour_classes_win_over_link_colour(
+    serve_dashboard: Callable[[str], LiveDashboard], new_page: Callable[..., Page]
+) -> None:
+    page = open_styles(serve_dashboard, new_page)
+
+    # The links' parent has a colour of its own, which a link would inherit if its class lost.
+    colours = {name: computed(page, f"a.{name}", "color") for name in COLOUR_CLASSES}
+    expected = {name: page.evaluate(THEME_COLOUR, variable) for name, variable in COLOUR_CLASSES.items()}
+
+    assert colours == expected
+
+
+def test_template_style_wins_over_classes(
+    serve_dashboard: Callable[[str], LiveDashboard], new_page: Callable[..., Page]
+) -> None:
+    page = open_styles(serve_dashboard, new_page)
+
+    assert computed(page, "a.template-red", "color") == "rgb(200, 10, 10)"
+    # A rule with no class at all still wins over Glance's classes.
+    assert computed(page, "u.color-primary", "color") == "rgb(10, 200, 10)"
+
+
+def test_utilities_win_over_components(
+    serve_dashboard: Callable[[str], LiveDashboard], new_page: Callable[..., Page]
+) -> None:
+    page = open_styles(serve_dashboard, new_page)
+
+    assert computed(page, ".list-horizontal-text.flex-nowrap", "flex-wrap") == "nowrap"
+    assert computed(page, ".attachments.gap-20", "gap") == "20px"
+    assert computed(page, ".cards-horizontal.gap-5", "gap") == "5px"
+    assert computed(page, ".dynamic-columns.gap-10", "gap") == "10px"
+    assert computed(page, ".card.block", "display") == "block"
+    assert computed(page, ".ui-icon.shrink", "flex-shrink") == "1"
+    assert computed(page, ".widget-error-header.margin-bottom-5", "margin-bottom") == "5px"
+    assert computed(page, "p.margin-top-10", "margin-top") == "10px"
+
+
+def test_list_spacing_wins_over_margin(
+    serve_dashboard: Callable[[str], LiveDashboard], new_page: Callable[..., Page]
+) -> None:
+    page = open_styles(serve_dashboard, new_page)
+
+    # As in Glance, a list's spacing between children outweighs a margin class on a child.
+    assert computed(page, ".list-gap-10 > .margin-top-20", "margin-top") == "10px"
+
+
+def test_template_error_icon_drawn(
+    serve_dashboard: Callable[[str], LiveDashboard], new_page: Callable[..., Page]
+) -> None:
+    page = open_styles(serve_dashboard, new_page)
+    negative = page.evaluate(THEME_COLOUR, "--color-negative")
+
+    assert computed(page, ".widget-error-icon", "stroke") == negative
+    assert computed(page, ".widget-error-icon path", "stroke") == negative
+    assert computed(page, ".widget-error-icon", "stroke-width") == "1.5px"
+    assert computed(page, ".widget-error-icon", "width") == "24px"

@@ -453,6 +453,62 @@ async def test_template_output_escaped(tmp_path: Path) -> None:
     assert link["href"] == "#ZgotmplZ"
 
 
+UNCLOSED_TEMPLATE = '<div class="flex"><span>unclosed'
+TWO_COLUMNS = """
+pages:
+  - name: Test
+    columns:
+      - size: small
+        widgets:
+          - type: custom-api
+            title: Broken
+            template: '<div class="flex"><span>unclosed'
+          - type: html
+            source: <p class="note">Bins on Tuesday</p>
+          - type: clock
+      - size: full
+        widgets:
+          - type: calendar
+"""
+
+
+async def test_unclosed_output_keeps_later_widgets_placed(tmp_path: Path) -> None:
+    async with running_dashboard(tmp_path, TWO_COLUMNS) as (runtime, client):
+        assert runtime.scheduler is not None
+        await runtime.scheduler.refresh_once(runtime.dashboard.first_page.columns[0][1][0])
+        page = await client.get("/")
+
+    columns = parse_html(page.text).select(".page-columns .page-column")
+    first_column_widgets = [widget["class"].split()[1] for widget in columns[0].select(".widget")]
+    second_column_widgets = [widget["class"].split()[1] for widget in columns[1].select(".widget")]
+
+    assert first_column_widgets == ["widget-type-custom-api", "widget-type-html", "widget-type-clock"]
+    assert [widget.parent for widget in columns[0].select(".widget")] == [columns[0]] * 3
+    assert second_column_widgets == ["widget-type-calendar"]
+    assert columns[0].select_one(".widget-type-custom-api .custom-api span").text == "unclosed"
+
+
+async def test_stray_end_tag_dropped_from_output(tmp_path: Path) -> None:
+    element, widget = await refreshed(tmp_path, widget_yaml(None, "<p>one</p></div></div><p>two</p>"))
+
+    assert isinstance(widget.state.data, CustomApiOutput)
+    assert widget.state.data.html == "<p>one</p><p>two</p>\n"
+    assert [paragraph.text for paragraph in element.select(".custom-api p")] == ["one", "two"]
+
+
+async def test_unbalanced_output_warned_once(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    async with dashboard(tmp_path, widget_yaml(None, UNCLOSED_TEMPLATE)) as (runtime, widgets):
+        with caplog.at_level(logging.WARNING, logger="luna.widgets.user_html"):
+            for _ in range(3):
+                await refresh(runtime, widgets[0])
+
+    warnings = [record.getMessage() for record in caplog.records if record.name == "luna.widgets.user_html"]
+    assert warnings == [
+        'custom-api "NAS": unbalanced HTML in the template output: <div> (line 1, column 1), '
+        "<span> (line 1, column 19) never closed, so luna closed them at the end"
+    ]
+
+
 async def test_template_time_limit(tmp_path: Path) -> None:
     ticks = iter(range(1_000_000))
     items = [{"n": index} for index in range(50)]

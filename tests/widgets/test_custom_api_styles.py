@@ -176,3 +176,77 @@ def test_listed_classes_still_used() -> None:
 def test_listed_classes_not_defined() -> None:
     # A listed class that luna's CSS defines is a Glance class after all: take it off the list.
     assert sorted((GLANCE_SCRIPT_CLASSES | TEMPLATE_OWN_CLASSES) & luna_classes()) == []
+
+
+# Glance's utility classes: each does one thing, and Glance defines them after
+# its blocks so that they win over a block on the same element.
+UTILITY_CLASS = re.compile(
+    r"^(?:flex|flex-[\w-]+|block|inline-block|grow|shrink(?:-0)?|min-width-0|max-width-100|height-100|overflow-hidden"
+    r"|relative|rounded|object-cover|uppercase|break-all|rtl|cursor-help|pointer-events-none|scale-half|hide-scrollbars"
+    r"|(?:margin|padding|gap|text|color|size|font|justify|items|self|list-gap)-[\w-]+)$"
+)
+# A rule for elements of one or more classes alone, such as `:where(scope) :where(.flex)`.
+SINGLE_CLASS_RULE = re.compile(r":where\((\.[\w-]+(?:,\s*\.[\w-]+)*)\)$")
+CUSTOM_API_CSS = Path(__file__).resolve().parents[2] / "luna" / "static" / "css" / "widgets" / "custom-api.css"
+
+
+def style_rules(css: str) -> list[tuple[str, list[str]]]:
+    """Return each style rule's selector list and the properties it sets, in order, also inside @container and @media."""
+
+    rules: list[tuple[str, list[str]]] = []
+    text = COMMENT.sub("", css)
+    prelude_start = 0
+    depth_preludes: list[str] = []
+    for position, character in enumerate(text):
+        if character == "{":
+            depth_preludes.append(text[prelude_start:position].strip())
+            prelude_start = position + 1
+        elif character == "}":
+            prelude = depth_preludes.pop()
+            body = text[prelude_start:position]
+            if not prelude.startswith("@"):
+                properties = [declaration.split(":", 1)[0].strip() for declaration in body.split(";") if ":" in declaration]
+                rules.append((prelude, properties))
+            prelude_start = position + 1
+    return rules
+
+
+def single_classes(selector_list: str) -> list[str]:
+    """Return the classes a rule styles alone, one per selector that targets elements by one class."""
+
+    names = []
+    for selector in selector_list.split(",\n"):
+        match = SINGLE_CLASS_RULE.search(" ".join(selector.split()))
+        if match and not any(combinator in selector for combinator in ">+~"):
+            names.extend(name.strip().lstrip(".") for name in match.group(1).split(","))
+    return names
+
+
+def test_style_rules_read_container_queries() -> None:
+    css = "/* x */ .a { color: red; gap: 1px }\n@container c (min-width: 1px) { .b { margin: 0 } }"
+
+    assert style_rules(css) == [(".a", ["color", "gap"]), (".b", ["margin"])]
+
+
+def test_utilities_come_after_blocks() -> None:
+    """A utility sits after every block rule that sets the same property, so it wins on the same element, as in Glance."""
+
+    rules = style_rules(CUSTOM_API_CSS.read_text())
+    styled = [
+        (index, name, css_property)
+        for index, (selector, properties) in enumerate(rules)
+        for name in single_classes(selector)
+        for css_property in properties
+    ]
+    utilities = [(index, name, css_property) for index, name, css_property in styled if UTILITY_CLASS.match(name)]
+    blocks = [(index, name, css_property) for index, name, css_property in styled if not UTILITY_CLASS.match(name)]
+
+    late_blocks = sorted(
+        {
+            f".{utility} comes before .{block}, which also sets {css_property}"
+            for utility_index, utility, css_property in utilities
+            for block_index, block, block_property in blocks
+            if block_property == css_property and block_index > utility_index
+        }
+    )
+    assert late_blocks == []

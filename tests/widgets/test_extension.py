@@ -61,6 +61,26 @@ async def test_html_shown_when_allowed(tmp_path: Path) -> None:
     assert element.select("pre") == []
 
 
+async def test_allowed_html_balanced(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    with json_api() as api:
+        api.reply("/backups", '<div class="flex"><b>3</b> backups</div></div><p>ok', headers={"Widget-Content-Type": "html"})
+        allowed = extension_yaml(api.url("/backups"), "allow-potentially-dangerous-html: true\n")
+        with caplog.at_level(logging.WARNING, logger="luna.widgets.user_html"):
+            _, widget = await refreshed(tmp_path, allowed)
+
+    assert widget.content is not None
+    assert widget.content.text == '<div class="flex"><b>3</b> backups</div><p>ok</p>'
+    assert 'extension "Extension": unbalanced HTML in the extension\'s response: </div> (line 1, column 41)' in caplog.text
+
+
+async def test_escaped_text_not_balanced(tmp_path: Path) -> None:
+    with json_api() as api:
+        api.reply("/backups", "<div>open </div></div>", headers={"Widget-Content-Type": "html"})
+        element, _ = await refreshed(tmp_path, extension_yaml(api.url("/backups")))
+
+    assert element.select_one("pre.extension-text").text == "<div>open </div></div>"
+
+
 async def test_unknown_content_type_uses_fallback(tmp_path: Path) -> None:
     with json_api() as api:
         api.reply("/backups", HTML, headers={"Widget-Content-Type": "markdown"})

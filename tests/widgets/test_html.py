@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+import logging
 from pathlib import Path
+
+import pytest
 
 from tests.support.widgets import stage_widget
 
@@ -48,3 +51,29 @@ def test_empty_source_renders_empty_frame(tmp_path: Path) -> None:
     staged = stage_widget(tmp_path, "type: html")
 
     assert staged.element.select_one(".widget-content").text == ""
+
+
+UNCLOSED = """
+type: html
+title: Notes
+source: |
+  <div class="note"><p>Bins go out on Tuesday
+  </section>
+"""
+
+
+def test_unclosed_source_closed(tmp_path: Path) -> None:
+    staged = stage_widget(tmp_path, UNCLOSED)
+
+    assert '<div class="note"><p>Bins go out on Tuesday\n\n</p></div>' in staged.html
+    assert "</section>" not in staged.html
+
+
+def test_unclosed_source_warned(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.WARNING, logger="luna.widgets.user_html"):
+        stage_widget(tmp_path, UNCLOSED)
+
+    assert caplog.messages == [
+        'html "Notes": unbalanced HTML in the source: <div> (line 1, column 1) never closed, so luna closed it at '
+        "the end; </section> (line 2, column 1) closed nothing opened before, so luna dropped it"
+    ]
