@@ -180,7 +180,7 @@ def _prompt_password() -> str | None:
         password = getpass.getpass("Password: ")
         again = getpass.getpass("Same password again: ")
     except (EOFError, KeyboardInterrupt):
-        print(file=sys.stderr)
+        print("\nluna: cancelled; nothing was hashed", file=sys.stderr)
         return None
 
     if password != again:

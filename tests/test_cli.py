@@ -355,7 +355,7 @@ def test_password_prompt_cancel_exits_quietly(
 
     assert code == 1
     assert out == ""
-    assert err.strip() == ""
+    assert err == "\nluna: cancelled; nothing was hashed\n"
 
 
 def test_password_hash_rejects_empty_stdin(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
