@@ -139,9 +139,9 @@ class PasswordBook:
 def plain_password_rounds(password_hashes: Iterable[str]) -> int:
     """The bcrypt cost for plain passwords: the highest cost among the file's hashes, else the default.
 
-    A plain password hashed at another cost than the stored hashes would make
-    a wrong password for one user take a different time than for another, or
-    than an unknown name, which is what the dummy hash is there to hide.
+    A plain password hashed at another cost would make a wrong password take
+    longer for one user than for another, or than for an unknown name. The
+    dummy hash exists to hide exactly that difference.
     """
 
     return max((bcrypt_rounds(text.encode()) for text in password_hashes), default=DEFAULT_ROUNDS)

@@ -170,8 +170,8 @@ def _warn_if_mistyped(match: re.Match[str], location: Location | None) -> None:
     """Warn about `${Name}` in lower or mixed case, which stays as written and so often goes out unnoticed.
 
     Glance leaves such text alone too, and a published community widget uses
-    one, so it cannot be an error; but a token sent as `${Github_Token}` is a
-    mistake worth a line in the log.
+    one, so it cannot be an error. A token sent as `${Github_Token}` is still
+    a mistake worth a line in the log.
     """
 
     if match["kind"] is not None:

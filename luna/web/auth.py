@@ -40,7 +40,7 @@ EVENTS_PATH = "/api/events"
 
 
 def is_api_path(path: str) -> bool:
-    """Return whether a path (below the base URL) is an API route, which answers JSON and never redirects."""
+    """Return whether a path (below the base URL) is an API route, which returns JSON and never redirects."""
 
     return path == "/api" or path.startswith("/api/")
 # Keys the gate adds to the ASGI scope for the handlers behind it.

@@ -63,7 +63,7 @@ def safe_next(value: str | None, base: str) -> str:
     if parts.scheme or parts.netloc:
         return home
 
-    # The browser resolves `..` before it asks, so judge the path it will ask for.
+    # The browser resolves `..` before it sends the request, so check the path it will request.
     path = posixpath.normpath(parts.path) if parts.path else ""
     if parts.path.endswith("/") and not path.endswith("/"):
         path += "/"

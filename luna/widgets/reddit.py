@@ -180,12 +180,12 @@ class RedditWidget(Widget):
             path = f"/r/{options.subreddit}/{options.sort_by}{suffix}"
         if options.sort_by == "top":
             query["t"] = options.top_period
-        # reddit sends 25 posts unless asked for more, and stickied or pinned ones are
-        # skipped, so a higher limit asks for a few extra. Glance never asks, so a
-        # limit up to its reach keeps Glance's exact URL.
-        wanted = options.limit + SKIPPED_ALLOWANCE
-        if wanted > LISTING_DEFAULT_SIZE:
-            query["limit"] = str(min(wanted, LISTING_MAX_SIZE))
+        # reddit returns 25 posts when the request names no limit, and the widget skips
+        # stickied and pinned ones, so a higher limit requests a few extra. Glance sends
+        # no limit, so limits that 25 posts cover keep Glance's exact URL.
+        requested = options.limit + SKIPPED_ALLOWANCE
+        if requested > LISTING_DEFAULT_SIZE:
+            query["limit"] = str(min(requested, LISTING_MAX_SIZE))
 
         url = host + path + (f"?{urlencode(query)}" if query else "")
         return rebase_url(url, options.api_base_url)

@@ -84,8 +84,8 @@ class FeedResult:
     url: str
     # Only the items that can reach the merged list: the feed's first `limit` in the widget's order.
     items: tuple[RssItem, ...]
-    # What shaped `items`: the widget's limit and preserve-order, the feed's
-    # position and its own settings. A 304 answer reuses them only when all match.
+    # The settings `items` were built with: the widget's limit and preserve-order,
+    # the feed's position and its own settings. A 304 response reuses the items only when all match.
     shaped_by: tuple[int, bool, int, FeedSource]
     etag: str | None = None
     last_modified: str | None = None
@@ -189,7 +189,7 @@ class RssWidget(Widget):
         items = tuple(RssItem(_shown(item, source), title, parsed.link, index) for item in feed_items)
         # Only the feed's first `limit` items in the widget's order are kept, so an 8 MB feed of 5,000 items
         # does not stay in memory for the 25 it shows. No item past the cut can reach the merged list:
-        # the cut holds `limit` distinct links that all rank before it, whichever feed's copy of a link wins.
+        # the cut contains `limit` distinct links that all rank before it, whichever feed's copy of a link wins.
         candidates = merge_items([items], options.preserve_order, options.limit)
         return FeedResult(source.url, candidates, shaped_by, response.headers.get("etag"), response.headers.get("last-modified"))
 

@@ -55,10 +55,10 @@ SPECIAL_ELEMENTS = frozenset(
      "pre", "script", "search", "section", "select", "source", "style", "summary", "table", "tbody", "td",
      "template", "textarea", "tfoot", "th", "thead", "title", "tr", "track", "ul", "wbr", "xmp"}
 )
-# Where an end tag stops looking for its element. The standard does not list
-# `select`. Browsers parse inside it by two different sets of rules, because
-# older ones ignore most tags there, and dropping an end tag that crosses it is
-# safe under both.
+# Elements at which an end tag stops searching for its open element. The HTML
+# standard does not list `select`, but browsers parse its content by two sets of
+# rules (older ones ignore most tags there), and dropping an end tag that crosses
+# it is safe under both.
 SCOPE_BOUNDARIES = frozenset({"applet", "caption", "html", "table", "td", "th", "marquee", "object", "template", "select"})
 # SVG and MathML elements whose content is HTML again; they bound scopes too.
 INTEGRATION_POINTS = {SVG: frozenset({"foreignobject", "desc", "title"}), MATHML: frozenset({"mi", "mo", "mn", "ms", "mtext", "annotation-xml"})}

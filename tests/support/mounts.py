@@ -1,7 +1,7 @@
 """Made-up mounts in place of this machine's, for server-stats and `luna mountpoints print`.
 
-psutil's `disk_partitions` and `disk_usage` are replaced, so what a test
-sees does not depend on what is mounted where it runs.
+psutil's `disk_partitions` and `disk_usage` are replaced, so test results
+do not depend on what is mounted on the machine that runs them.
 """
 
 from __future__ import annotations

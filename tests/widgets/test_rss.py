@@ -277,7 +277,7 @@ async def test_conditional_get_reuses_items(upstream: FakeUpstream, bench: FeedB
 
 
 async def refresh_across_reload(upstream: FakeUpstream, bench: FeedBench, before: str, after: str) -> Any:
-    """Refresh a widget, reload it with other settings and refresh again against a feed that answers 304 to its ETag."""
+    """Refresh a widget, reload it with other settings, and refresh again from a feed that returns 304 for its ETag."""
 
     body = rss([dated(f"Item {index}", 6, hour=index) for index in range(5)], title="Example News")
 

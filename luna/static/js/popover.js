@@ -6,7 +6,7 @@
 // applies any more (the pointer may move onto the popover), and at once on
 // Escape or on a tap elsewhere.
 // Optional attributes, with Glance's meaning and defaults:
-//   data-popover-position      "below" (default) or "above"; the other side is used when there is no room
+//   data-popover-position      "below" (default) or "above". The other side is used when there is no room.
 //   data-popover-show-delay    milliseconds the pointer rests before it opens (200)
 //   data-popover-hide-delay    milliseconds before it closes once the pointer left (500)
 //   data-popover-max-width     CSS width of the content (300px)
