@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable, Iterator
 from datetime import datetime, timezone
@@ -14,12 +15,16 @@ from tests.support.json_api import JsonApi, json_api
 
 pytestmark = pytest.mark.browser
 
-CONFIG = """
+# The start of a dashboard with one full-width column. A widget list follows it.
+FULL_COLUMN = """
 pages:
   - name: Home
     columns:
       - size: full
         widgets:
+"""
+
+CONFIG = FULL_COLUMN + """\
           - type: custom-api
             title: Releases
             url: {releases}
@@ -49,7 +54,8 @@ def rfc3339(seconds_ago: float) -> str:
     return datetime.fromtimestamp(time.time() - seconds_ago, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def open_dashboard(serve_dashboard: Callable[[str], LiveDashboard], new_page: Callable[..., Page], api: JsonApi) -> Page:
+@pytest.fixture
+def releases_page(serve_dashboard: Callable[[str], LiveDashboard], new_page: Callable[..., Page], api: JsonApi) -> Page:
     releases = [{"name": "v3.0", "published": rfc3339(3 * 3600 + 60)}, {"name": "v2.9", "published": rfc3339(2 * 86400)},
                 {"name": "v2.8", "published": rfc3339(40 * 86400)}]
     api.reply("/releases", {"releases": releases})
@@ -63,10 +69,8 @@ def open_dashboard(serve_dashboard: Callable[[str], LiveDashboard], new_page: Ca
     return page
 
 
-def test_relative_times_short_form(
-    serve_dashboard: Callable[[str], LiveDashboard], new_page: Callable[..., Page], api: JsonApi
-) -> None:
-    page = open_dashboard(serve_dashboard, new_page, api)
+def test_relative_times_short_form(releases_page: Page) -> None:
+    page = releases_page
 
     times = page.locator(".custom-api [data-dynamic-relative-time]")
 
@@ -75,13 +79,8 @@ def test_relative_times_short_form(
     expect(times.nth(2)).to_have_text("1mo")
 
 
-def test_collapsible_list_and_classes(
-    serve_dashboard: Callable[[str], LiveDashboard],
-    new_page: Callable[..., Page],
-    api: JsonApi,
-    page_problems: PageProblems,
-) -> None:
-    page = open_dashboard(serve_dashboard, new_page, api)
+def test_collapsible_list_and_classes(releases_page: Page, page_problems: PageProblems) -> None:
+    page = releases_page
 
     items = page.locator(".custom-api li")
 
@@ -91,10 +90,8 @@ def test_collapsible_list_and_classes(
     assert page_problems.console_errors == []
 
 
-def test_template_icon_keeps_its_fill(
-    serve_dashboard: Callable[[str], LiveDashboard], new_page: Callable[..., Page], api: JsonApi
-) -> None:
-    page = open_dashboard(serve_dashboard, new_page, api)
+def test_template_icon_keeps_its_fill(releases_page: Page) -> None:
+    page = releases_page
 
     icon = page.locator(".custom-api svg")
 
@@ -103,10 +100,8 @@ def test_template_icon_keeps_its_fill(
     assert icon.evaluate("element => element.getBoundingClientRect().width") == 18
 
 
-def test_extension_html_escaped(
-    serve_dashboard: Callable[[str], LiveDashboard], new_page: Callable[..., Page], api: JsonApi
-) -> None:
-    page = open_dashboard(serve_dashboard, new_page, api)
+def test_extension_html_escaped(releases_page: Page) -> None:
+    page = releases_page
 
     extension = page.locator(".widget-type-extension")
 
@@ -116,12 +111,7 @@ def test_extension_html_escaped(
 
 # Popovers, with Glance's attributes. The template escapes the note into the
 # attribute; the page must show it as text, tags and all.
-POPOVERS = """
-pages:
-  - name: Home
-    columns:
-      - size: full
-        widgets:
+POPOVERS = FULL_COLUMN + """\
           - type: custom-api
             title: Pools
             url: {pools}
@@ -140,6 +130,8 @@ pages:
               </div>
 """
 NOTE = "Scrub <b>finished</b> & healthy"
+# Opens the popover page with keyword arguments for `new_page`, such as a device.
+OpenPopovers = Callable[..., tuple[Page, LiveDashboard]]
 # Past the default show delay of 200 ms.
 PAST_SHOW_DELAY_MS = 250
 # Past the default hide delay of 500 ms.
@@ -160,6 +152,15 @@ def open_popovers(
     return page, dashboard
 
 
+@pytest.fixture
+def popovers(
+    serve_dashboard: Callable[[str], LiveDashboard], new_page: Callable[..., Page], api: JsonApi
+) -> OpenPopovers:
+    """Return `open_popovers` bound to this test's fixtures. Its keyword arguments choose the device."""
+
+    return functools.partial(open_popovers, serve_dashboard, new_page, api)
+
+
 def hover(page: Page, text: str) -> None:
     """Rest the mouse on the element with this text until its popover's show delay has passed."""
 
@@ -167,10 +168,8 @@ def hover(page: Page, text: str) -> None:
     page.clock.run_for(PAST_SHOW_DELAY_MS)
 
 
-def test_text_popover_shows_on_hover(
-    serve_dashboard: Callable[[str], LiveDashboard], new_page: Callable[..., Page], api: JsonApi
-) -> None:
-    page, _ = open_popovers(serve_dashboard, new_page, api)
+def test_text_popover_shows_on_hover(popovers: OpenPopovers) -> None:
+    page, _ = popovers()
     popover = page.locator(".popover")
 
     hover(page, "Tank")
@@ -180,10 +179,8 @@ def test_text_popover_shows_on_hover(
     expect(popover.locator("b")).to_have_count(0)
 
 
-def test_text_popover_hides_after_leave(
-    serve_dashboard: Callable[[str], LiveDashboard], new_page: Callable[..., Page], api: JsonApi
-) -> None:
-    page, _ = open_popovers(serve_dashboard, new_page, api)
+def test_text_popover_hides_after_leave(popovers: OpenPopovers) -> None:
+    page, _ = popovers()
     popover = page.locator(".popover")
     hover(page, "Tank")
     expect(popover).to_be_visible()
@@ -194,10 +191,8 @@ def test_text_popover_hides_after_leave(
     expect(popover).to_be_hidden()
 
 
-def test_html_popover_shows_styled_copy(
-    serve_dashboard: Callable[[str], LiveDashboard], new_page: Callable[..., Page], api: JsonApi
-) -> None:
-    page, _ = open_popovers(serve_dashboard, new_page, api)
+def test_html_popover_shows_styled_copy(popovers: OpenPopovers) -> None:
+    page, _ = popovers()
     popover = page.locator(".popover")
 
     hover(page, "Disks")
@@ -208,10 +203,8 @@ def test_html_popover_shows_styled_copy(
     expect(page.locator(".custom-api [data-popover-html]")).to_be_hidden()
 
 
-def test_focus_shows_and_escape_hides(
-    serve_dashboard: Callable[[str], LiveDashboard], new_page: Callable[..., Page], api: JsonApi
-) -> None:
-    page, _ = open_popovers(serve_dashboard, new_page, api)
+def test_focus_shows_and_escape_hides(popovers: OpenPopovers) -> None:
+    page, _ = popovers()
     popover = page.locator(".popover")
 
     for _ in range(30):
@@ -225,10 +218,8 @@ def test_focus_shows_and_escape_hides(
     assert page.evaluate("document.activeElement.dataset.popoverType") == "text"
 
 
-def test_popover_inside_phone_viewport(
-    serve_dashboard: Callable[[str], LiveDashboard], new_page: Callable[..., Page], api: JsonApi
-) -> None:
-    page, _ = open_popovers(serve_dashboard, new_page, api, **PHONE)
+def test_popover_inside_phone_viewport(popovers: OpenPopovers) -> None:
+    page, _ = popovers(**PHONE)
     popover = page.locator(".popover")
 
     target = page.get_by_text("Disks")
@@ -247,10 +238,8 @@ def test_popover_inside_phone_viewport(
     assert target_box["x"] <= box["x"] + arrow <= target_box["x"] + target_box["width"]
 
 
-def test_tap_elsewhere_hides_popover(
-    serve_dashboard: Callable[[str], LiveDashboard], new_page: Callable[..., Page], api: JsonApi
-) -> None:
-    page, _ = open_popovers(serve_dashboard, new_page, api, **PHONE)
+def test_tap_elsewhere_hides_popover(popovers: OpenPopovers) -> None:
+    page, _ = popovers(**PHONE)
     popover = page.locator(".popover")
     page.get_by_text("Tank").tap()
     expect(popover).to_have_text(NOTE)
@@ -260,10 +249,8 @@ def test_tap_elsewhere_hides_popover(
     expect(popover).to_be_hidden()
 
 
-def test_popover_after_setup_twice_and_replace(
-    serve_dashboard: Callable[[str], LiveDashboard], new_page: Callable[..., Page], api: JsonApi
-) -> None:
-    page, dashboard = open_popovers(serve_dashboard, new_page, api)
+def test_popover_after_setup_twice_and_replace(popovers: OpenPopovers) -> None:
+    page, dashboard = popovers()
     page.evaluate(SET_UP_AGAIN)
     page.evaluate(REPLACE_WIDGET, dashboard.widget("custom-api").id)
     page.evaluate(SET_UP_AGAIN)
@@ -305,7 +292,8 @@ pages:
 """
 
 
-def open_layouts(serve_dashboard: Callable[[str], LiveDashboard], new_page: Callable[..., Page]) -> Page:
+@pytest.fixture
+def layouts_page(serve_dashboard: Callable[[str], LiveDashboard], new_page: Callable[..., Page]) -> Page:
     dashboard = serve_dashboard(LAYOUTS)
     for index in range(2):
         dashboard.refresh(dashboard.widget("custom-api", index))
@@ -320,10 +308,8 @@ def column_lefts(page: Page, title: str) -> list[float]:
     return items.evaluate_all("items => items.map(item => Math.round(item.getBoundingClientRect().left))")
 
 
-def test_dynamic_columns_one_in_small_column(
-    serve_dashboard: Callable[[str], LiveDashboard], new_page: Callable[..., Page]
-) -> None:
-    page = open_layouts(serve_dashboard, new_page)
+def test_dynamic_columns_one_in_small_column(layouts_page: Page) -> None:
+    page = layouts_page
 
     lefts = column_lefts(page, "Small")
     down = page.locator(".widget", has_text="Small").get_by_text("DOWN")
@@ -333,10 +319,8 @@ def test_dynamic_columns_one_in_small_column(
     assert down.evaluate("element => element.getClientRects().length") == 1
 
 
-def test_dynamic_columns_side_by_side_in_full_column(
-    serve_dashboard: Callable[[str], LiveDashboard], new_page: Callable[..., Page]
-) -> None:
-    page = open_layouts(serve_dashboard, new_page)
+def test_dynamic_columns_side_by_side_in_full_column(layouts_page: Page) -> None:
+    page = layouts_page
 
     lefts = column_lefts(page, "Full")
 
@@ -345,10 +329,8 @@ def test_dynamic_columns_side_by_side_in_full_column(
     assert lefts[3] == lefts[0]
 
 
-def test_card_carousel_marks_scrolled_sides(
-    serve_dashboard: Callable[[str], LiveDashboard], new_page: Callable[..., Page]
-) -> None:
-    page = open_layouts(serve_dashboard, new_page)
+def test_card_carousel_marks_scrolled_sides(layouts_page: Page) -> None:
+    page = layouts_page
     carousel = page.locator(".widget", has_text="Small").locator(".carousel-container")
 
     expect(carousel).to_have_class("carousel-container show-right-cutoff")
@@ -359,12 +341,7 @@ def test_card_carousel_marks_scrolled_sides(
 
 # Glance's classes against luna's own rules: colour classes on links, utilities
 # on components, and the error icon of a template's own error box.
-STYLES = """
-pages:
-  - name: Home
-    columns:
-      - size: full
-        widgets:
+STYLES = FULL_COLUMN + """\
           - type: custom-api
             title: Styles
             template: |
@@ -425,7 +402,8 @@ THEME_COLOUR = """name => {
 }"""
 
 
-def open_styles(serve_dashboard: Callable[[str], LiveDashboard], new_page: Callable[..., Page]) -> Page:
+@pytest.fixture
+def styles_page(serve_dashboard: Callable[[str], LiveDashboard], new_page: Callable[..., Page]) -> Page:
     dashboard = serve_dashboard(STYLES)
     dashboard.refresh(dashboard.widget("custom-api"))
 
@@ -440,10 +418,8 @@ def computed(page: Page, selector: str, css_property: str) -> str:
     )
 
 
-def test_colour_classes_win_over_link_colour(
-    serve_dashboard: Callable[[str], LiveDashboard], new_page: Callable[..., Page]
-) -> None:
-    page = open_styles(serve_dashboard, new_page)
+def test_colour_classes_win_over_link_colour(styles_page: Page) -> None:
+    page = styles_page
 
     # The links' parent has a colour of its own, which a link would inherit if its class lost.
     colours = {name: computed(page, f"a.{name}", "color") for name in COLOUR_CLASSES}
@@ -452,20 +428,16 @@ def test_colour_classes_win_over_link_colour(
     assert colours == expected
 
 
-def test_template_style_wins_over_classes(
-    serve_dashboard: Callable[[str], LiveDashboard], new_page: Callable[..., Page]
-) -> None:
-    page = open_styles(serve_dashboard, new_page)
+def test_template_style_wins_over_classes(styles_page: Page) -> None:
+    page = styles_page
 
     assert computed(page, "a.template-red", "color") == "rgb(200, 10, 10)"
     # A rule with no class at all still wins over Glance's classes.
     assert computed(page, "u.color-primary", "color") == "rgb(10, 200, 10)"
 
 
-def test_utilities_win_over_components(
-    serve_dashboard: Callable[[str], LiveDashboard], new_page: Callable[..., Page]
-) -> None:
-    page = open_styles(serve_dashboard, new_page)
+def test_utilities_win_over_components(styles_page: Page) -> None:
+    page = styles_page
 
     assert computed(page, ".list-horizontal-text.flex-nowrap", "flex-wrap") == "nowrap"
     assert computed(page, ".attachments.gap-20", "gap") == "20px"
@@ -477,19 +449,15 @@ def test_utilities_win_over_components(
     assert computed(page, "p.margin-top-10", "margin-top") == "10px"
 
 
-def test_list_spacing_wins_over_margin(
-    serve_dashboard: Callable[[str], LiveDashboard], new_page: Callable[..., Page]
-) -> None:
-    page = open_styles(serve_dashboard, new_page)
+def test_list_spacing_wins_over_margin(styles_page: Page) -> None:
+    page = styles_page
 
     # As in Glance, a list's spacing between children outweighs a margin class on a child.
     assert computed(page, ".list-gap-10 > .margin-top-20", "margin-top") == "10px"
 
 
-def test_template_error_icon_drawn(
-    serve_dashboard: Callable[[str], LiveDashboard], new_page: Callable[..., Page]
-) -> None:
-    page = open_styles(serve_dashboard, new_page)
+def test_template_error_icon_drawn(styles_page: Page) -> None:
+    page = styles_page
     negative = page.evaluate(THEME_COLOUR, "--color-negative")
 
     assert computed(page, ".widget-error-icon", "stroke") == negative

@@ -92,17 +92,27 @@ def refresh_all(dashboard: LiveDashboard) -> None:
         dashboard.refresh(dashboard.widget_titled(title))
 
 
+def open_feeds(
+    feeds: FakeUpstream, serve_dashboard: Callable[[str], LiveDashboard], new_page: Callable[..., Page]
+) -> tuple[Page, LiveDashboard]:
+    """Serve twelve articles and videos, refresh every feed widget once and open the page."""
+
+    publish(feeds, 12)
+    dashboard = serve_dashboard(config(feeds))
+    refresh_all(dashboard)
+
+    page = new_page()
+    load(page, dashboard.url)
+    return page, dashboard
+
+
 def test_collapse_and_scroll_survive_live_updates(
     feeds: FakeUpstream,
     serve_dashboard: Callable[[str], LiveDashboard],
     new_page: Callable[..., Page],
     page_problems: PageProblems,
 ) -> None:
-    publish(feeds, 12)
-    dashboard = serve_dashboard(config(feeds))
-    refresh_all(dashboard)
-    page = new_page()
-    load(page, dashboard.url)
+    page, dashboard = open_feeds(feeds, serve_dashboard, new_page)
     expect(page.locator("[data-live-indicator]")).to_have_attribute("data-state", "live")
     list_widget = page.locator(".widget", has_text="List").first
     grid_widget = page.locator(".widget", has=page.locator(".cards-grid"))
@@ -134,11 +144,7 @@ def test_collapse_and_scroll_survive_live_updates(
 def test_collapsed_grid_hides_rows_past_limit(
     feeds: FakeUpstream, serve_dashboard: Callable[[str], LiveDashboard], new_page: Callable[..., Page]
 ) -> None:
-    publish(feeds, 12)
-    dashboard = serve_dashboard(config(feeds))
-    refresh_all(dashboard)
-    page = new_page()
-    load(page, dashboard.url)
+    page, _ = open_feeds(feeds, serve_dashboard, new_page)
     grid = page.locator(".cards-grid")
 
     per_row = grid.evaluate("grid => getComputedStyle(grid).gridTemplateColumns.split(' ').length")
@@ -151,11 +157,7 @@ def test_collapsed_grid_hides_rows_past_limit(
 def test_collapsed_list_shows_limit(
     feeds: FakeUpstream, serve_dashboard: Callable[[str], LiveDashboard], new_page: Callable[..., Page]
 ) -> None:
-    publish(feeds, 12)
-    dashboard = serve_dashboard(config(feeds))
-    refresh_all(dashboard)
-    page = new_page()
-    load(page, dashboard.url)
+    page, _ = open_feeds(feeds, serve_dashboard, new_page)
     list_widget = page.locator(".widget", has_text="List").first
 
     expect(list_widget.locator(".rss-item:visible")).to_have_count(3)

@@ -7,41 +7,39 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+import yaml
 from playwright.sync_api import Locator, Page, expect
 
 from tests.browser.support import REFRESH_PAGE, REPLACE_WIDGET, SET_UP_AGAIN, LiveDashboard, PageProblems, load
 
 pytestmark = pytest.mark.browser
 
-TODO = """
-pages:
-  - name: Home
-    columns:
-      - size: full
-        widgets:
-          - type: to-do
-            id: chores
-"""
 
-TWO_LISTS = """
-pages:
-  - name: Home
-    columns:
-      - size: full
-        widgets:
-          - type: to-do
-            title: Chores
-            id: chores
-          - type: to-do
-            title: Shopping
-            id: shopping
-"""
+def todo_config(*lists: dict[str, str]) -> str:
+    """Lay out one full column with a to-do widget for each mapping of its keys (id, title)."""
+
+    widgets = [{"type": "to-do", **keys} for keys in lists]
+    return yaml.safe_dump({"pages": [{"name": "Home", "columns": [{"size": "full", "widgets": widgets}]}]}, sort_keys=False)
+
+
+TODO = todo_config({"id": "chores"})
+TWO_LISTS = todo_config({"title": "Chores", "id": "chores"}, {"title": "Shopping", "id": "shopping"})
+# Two widgets share one list through their id.
+SAME_LIST_TWICE = todo_config({"title": "Chores", "id": "chores"}, {"title": "Chores again", "id": "chores"})
 
 
 def open_list(new_page: Callable[..., Page], dashboard: LiveDashboard) -> Page:
     page = new_page()
     load(page, dashboard.url)
     return page
+
+
+@pytest.fixture
+def chores(serve_dashboard: Callable[[str], LiveDashboard], new_page: Callable[..., Page]) -> tuple[Page, LiveDashboard]:
+    """Serve the dashboard with the one "chores" list and open it in a new page."""
+
+    dashboard = serve_dashboard(TODO)
+    return open_list(new_page, dashboard), dashboard
 
 
 def new_task(scope: Page | Locator) -> Locator:
@@ -68,10 +66,15 @@ def add(scope: Page | Locator, *texts: str) -> None:
         new_task(scope).press("Enter")
 
 
-def test_enter_adds_at_bottom(
-    serve_dashboard: Callable[[str], LiveDashboard], new_page: Callable[..., Page], page_problems: PageProblems
-) -> None:
-    page = open_list(new_page, serve_dashboard(TODO))
+def type_after_swap(page: Page, dashboard: LiveDashboard, text: str) -> None:
+    """Replace the widget's element as a live update does, then type where the focus ended up."""
+
+    page.evaluate(REPLACE_WIDGET, dashboard.widget("to-do").id)
+    page.keyboard.type(text)
+
+
+def test_enter_adds_at_bottom(chores: tuple[Page, LiveDashboard], page_problems: PageProblems) -> None:
+    page, _ = chores
 
     add(page, "Water plants", "Take out bins")
 
@@ -81,8 +84,8 @@ def test_enter_adds_at_bottom(
     assert page_problems.console_errors == []
 
 
-def test_ctrl_enter_adds_at_top(serve_dashboard: Callable[[str], LiveDashboard], new_page: Callable[..., Page]) -> None:
-    page = open_list(new_page, serve_dashboard(TODO))
+def test_ctrl_enter_adds_at_top(chores: tuple[Page, LiveDashboard]) -> None:
+    page, _ = chores
     add(page, "Water plants")
 
     new_task(page).fill("Call the plumber")
@@ -91,17 +94,16 @@ def test_ctrl_enter_adds_at_top(serve_dashboard: Callable[[str], LiveDashboard],
     expect_tasks(page, ["Call the plumber", "Water plants"])
 
 
-def test_blank_task_not_added(serve_dashboard: Callable[[str], LiveDashboard], new_page: Callable[..., Page]) -> None:
-    page = open_list(new_page, serve_dashboard(TODO))
+def test_blank_task_not_added(chores: tuple[Page, LiveDashboard]) -> None:
+    page, _ = chores
 
     add(page, "   ")
 
     expect(task_texts(page)).to_have_count(0)
 
 
-def test_tasks_survive_reload(serve_dashboard: Callable[[str], LiveDashboard], new_page: Callable[..., Page]) -> None:
-    dashboard = serve_dashboard(TODO)
-    page = open_list(new_page, dashboard)
+def test_tasks_survive_reload(chores: tuple[Page, LiveDashboard]) -> None:
+    page, dashboard = chores
     add(page, "Water plants", "Take out bins")
     page.locator(".todo-item-checkbox").first.check()
 
@@ -111,8 +113,8 @@ def test_tasks_survive_reload(serve_dashboard: Callable[[str], LiveDashboard], n
     expect(page.locator(".todo-item-checkbox").first).to_be_checked()
 
 
-def test_inline_edit_saved(serve_dashboard: Callable[[str], LiveDashboard], new_page: Callable[..., Page]) -> None:
-    page = open_list(new_page, serve_dashboard(TODO))
+def test_inline_edit_saved(chores: tuple[Page, LiveDashboard]) -> None:
+    page, _ = chores
     add(page, "Water plants")
 
     task_texts(page).first.fill("Water the tomatoes")
@@ -120,8 +122,8 @@ def test_inline_edit_saved(serve_dashboard: Callable[[str], LiveDashboard], new_
     assert stored(page) == [{"text": "Water the tomatoes", "checked": False}]
 
 
-def test_completed_task_marked(serve_dashboard: Callable[[str], LiveDashboard], new_page: Callable[..., Page]) -> None:
-    page = open_list(new_page, serve_dashboard(TODO))
+def test_completed_task_marked(chores: tuple[Page, LiveDashboard]) -> None:
+    page, _ = chores
     add(page, "Water plants", "Take out bins")
 
     page.get_by_role("checkbox", name="Done").nth(1).check()
@@ -130,8 +132,8 @@ def test_completed_task_marked(serve_dashboard: Callable[[str], LiveDashboard], 
     assert stored(page)[1] == {"text": "Take out bins", "checked": True}
 
 
-def test_deleted_task_removed(serve_dashboard: Callable[[str], LiveDashboard], new_page: Callable[..., Page]) -> None:
-    page = open_list(new_page, serve_dashboard(TODO))
+def test_deleted_task_removed(chores: tuple[Page, LiveDashboard]) -> None:
+    page, _ = chores
     add(page, "Water plants", "Take out bins")
 
     page.locator(".todo-item").first.hover()
@@ -141,8 +143,8 @@ def test_deleted_task_removed(serve_dashboard: Callable[[str], LiveDashboard], n
     assert stored(page) == [{"text": "Take out bins", "checked": False}]
 
 
-def test_drag_moves_task_up(serve_dashboard: Callable[[str], LiveDashboard], new_page: Callable[..., Page]) -> None:
-    page = open_list(new_page, serve_dashboard(TODO))
+def test_drag_moves_task_up(chores: tuple[Page, LiveDashboard]) -> None:
+    page, _ = chores
     add(page, "One", "Two", "Three")
     handle = page.locator(".todo-item-handle").nth(2)
     target = page.locator(".todo-item").first.bounding_box()
@@ -158,8 +160,8 @@ def test_drag_moves_task_up(serve_dashboard: Callable[[str], LiveDashboard], new
     assert [task["text"] for task in stored(page)] == ["Three", "One", "Two"]
 
 
-def test_drag_moves_task_to_bottom(serve_dashboard: Callable[[str], LiveDashboard], new_page: Callable[..., Page]) -> None:
-    page = open_list(new_page, serve_dashboard(TODO))
+def test_drag_moves_task_to_bottom(chores: tuple[Page, LiveDashboard]) -> None:
+    page, _ = chores
     add(page, "One", "Two", "Three")
     last = page.locator(".todo-item").nth(2).bounding_box()
     assert last is not None
@@ -173,8 +175,8 @@ def test_drag_moves_task_to_bottom(serve_dashboard: Callable[[str], LiveDashboar
     expect_tasks(page, ["Two", "Three", "One"])
 
 
-def test_alt_arrow_moves_task(serve_dashboard: Callable[[str], LiveDashboard], new_page: Callable[..., Page]) -> None:
-    page = open_list(new_page, serve_dashboard(TODO))
+def test_alt_arrow_moves_task(chores: tuple[Page, LiveDashboard]) -> None:
+    page, _ = chores
     add(page, "One", "Two", "Three")
 
     task_texts(page).nth(2).press("Alt+ArrowUp")
@@ -184,8 +186,8 @@ def test_alt_arrow_moves_task(serve_dashboard: Callable[[str], LiveDashboard], n
     assert [task["text"] for task in stored(page)] == ["One", "Three", "Two"]
 
 
-def test_escape_returns_to_input(serve_dashboard: Callable[[str], LiveDashboard], new_page: Callable[..., Page]) -> None:
-    page = open_list(new_page, serve_dashboard(TODO))
+def test_escape_returns_to_input(chores: tuple[Page, LiveDashboard]) -> None:
+    page, _ = chores
     add(page, "One")
 
     task_texts(page).first.press("Escape")
@@ -193,8 +195,8 @@ def test_escape_returns_to_input(serve_dashboard: Callable[[str], LiveDashboard]
     expect(new_task(page)).to_be_focused()
 
 
-def test_enter_in_task_adds_no_line(serve_dashboard: Callable[[str], LiveDashboard], new_page: Callable[..., Page]) -> None:
-    page = open_list(new_page, serve_dashboard(TODO))
+def test_enter_in_task_adds_no_line(chores: tuple[Page, LiveDashboard]) -> None:
+    page, _ = chores
     add(page, "One")
 
     task_texts(page).first.press("End")
@@ -204,8 +206,8 @@ def test_enter_in_task_adds_no_line(serve_dashboard: Callable[[str], LiveDashboa
     expect(new_task(page)).to_be_focused()
 
 
-def test_arrow_down_reaches_last_added(serve_dashboard: Callable[[str], LiveDashboard], new_page: Callable[..., Page]) -> None:
-    page = open_list(new_page, serve_dashboard(TODO))
+def test_arrow_down_reaches_last_added(chores: tuple[Page, LiveDashboard]) -> None:
+    page, _ = chores
     add(page, "One")
     new_task(page).fill("Zero")
     new_task(page).press("Control+Enter")
@@ -215,8 +217,8 @@ def test_arrow_down_reaches_last_added(serve_dashboard: Callable[[str], LiveDash
     expect(task_texts(page).first).to_be_focused()
 
 
-def test_escape_leaves_input(serve_dashboard: Callable[[str], LiveDashboard], new_page: Callable[..., Page]) -> None:
-    page = open_list(new_page, serve_dashboard(TODO))
+def test_escape_leaves_input(chores: tuple[Page, LiveDashboard]) -> None:
+    page, _ = chores
     new_task(page).focus()
 
     new_task(page).press("Escape")
@@ -234,9 +236,8 @@ def test_lists_kept_apart_by_id(serve_dashboard: Callable[[str], LiveDashboard],
     assert stored(page, "todo-chores") is None
 
 
-def test_glance_stored_list_loaded(serve_dashboard: Callable[[str], LiveDashboard], new_page: Callable[..., Page]) -> None:
-    dashboard = serve_dashboard(TODO)
-    page = open_list(new_page, dashboard)
+def test_glance_stored_list_loaded(chores: tuple[Page, LiveDashboard]) -> None:
+    page, dashboard = chores
     page.evaluate("""() => localStorage.setItem("todo-chores", '[{"text":"From Glance","checked":true}]')""")
 
     load(page, dashboard.url)
@@ -245,11 +246,8 @@ def test_glance_stored_list_loaded(serve_dashboard: Callable[[str], LiveDashboar
     expect(page.locator(".todo-item-checkbox")).to_be_checked()
 
 
-def test_invalid_storage_starts_empty(
-    serve_dashboard: Callable[[str], LiveDashboard], new_page: Callable[..., Page], page_problems: PageProblems
-) -> None:
-    dashboard = serve_dashboard(TODO)
-    page = open_list(new_page, dashboard)
+def test_invalid_storage_starts_empty(chores: tuple[Page, LiveDashboard], page_problems: PageProblems) -> None:
+    page, dashboard = chores
     page.evaluate("""() => localStorage.setItem("todo-chores", "{not json")""")
 
     load(page, dashboard.url)
@@ -259,11 +257,8 @@ def test_invalid_storage_starts_empty(
     assert page_problems.console_errors == []
 
 
-def test_widget_swap_keeps_tasks_and_draft(
-    serve_dashboard: Callable[[str], LiveDashboard], new_page: Callable[..., Page]
-) -> None:
-    dashboard = serve_dashboard(TODO)
-    page = open_list(new_page, dashboard)
+def test_widget_swap_keeps_tasks_and_draft(chores: tuple[Page, LiveDashboard]) -> None:
+    page, dashboard = chores
     add(page, "One")
     new_task(page).fill("Half-typed")
 
@@ -273,29 +268,14 @@ def test_widget_swap_keeps_tasks_and_draft(
     expect(new_task(page)).to_have_value("Half-typed")
 
 
-def test_second_setup_adds_task_once(serve_dashboard: Callable[[str], LiveDashboard], new_page: Callable[..., Page]) -> None:
-    page = open_list(new_page, serve_dashboard(TODO))
+def test_second_setup_adds_task_once(chores: tuple[Page, LiveDashboard]) -> None:
+    page, _ = chores
     page.evaluate(SET_UP_AGAIN)
 
     add(page, "Only once")
 
     expect(task_texts(page)).to_have_count(1)
     assert len(stored(page)) == 1
-
-
-SAME_LIST_TWICE = """
-pages:
-  - name: Home
-    columns:
-      - size: full
-        widgets:
-          - type: to-do
-            title: Chores
-            id: chores
-          - type: to-do
-            title: Chores again
-            id: chores
-"""
 
 
 def test_same_id_widgets_keep_both_tasks(
@@ -339,8 +319,8 @@ def test_same_id_widget_follows_delete_and_move(
     expect(first.locator(".todo-item-text").nth(1)).to_have_value("Two")
 
 
-def test_write_starts_from_stored_list(serve_dashboard: Callable[[str], LiveDashboard], new_page: Callable[..., Page]) -> None:
-    page = open_list(new_page, serve_dashboard(TODO))
+def test_write_starts_from_stored_list(chores: tuple[Page, LiveDashboard]) -> None:
+    page, _ = chores
     add(page, "Water plants")
     # Written behind the widget's back, as a tab whose storage event has not arrived yet.
     page.evaluate(
@@ -355,10 +335,8 @@ def test_write_starts_from_stored_list(serve_dashboard: Callable[[str], LiveDash
     expect_tasks(page, ["Water the tomatoes", "From another tab", "Take out bins"])
 
 
-def test_edit_of_task_deleted_elsewhere_not_revived(
-    serve_dashboard: Callable[[str], LiveDashboard], new_page: Callable[..., Page]
-) -> None:
-    page = open_list(new_page, serve_dashboard(TODO))
+def test_edit_of_task_deleted_elsewhere_not_revived(chores: tuple[Page, LiveDashboard]) -> None:
+    page, _ = chores
     add(page, "Water plants", "Take out bins")
     page.evaluate("""() => localStorage.setItem("todo-chores", JSON.stringify([{text: "Take out bins", checked: false}]))""")
 
@@ -369,9 +347,8 @@ def test_edit_of_task_deleted_elsewhere_not_revived(
     expect_tasks(page, ["Take out bins"])
 
 
-def test_other_tab_change_shown(serve_dashboard: Callable[[str], LiveDashboard], new_page: Callable[..., Page]) -> None:
-    dashboard = serve_dashboard(TODO)
-    page = open_list(new_page, dashboard)
+def test_other_tab_change_shown(chores: tuple[Page, LiveDashboard]) -> None:
+    page, dashboard = chores
     other = page.context.new_page()
     load(other, dashboard.url)
 
@@ -380,11 +357,8 @@ def test_other_tab_change_shown(serve_dashboard: Callable[[str], LiveDashboard],
     expect_tasks(page, ["From the other tab"])
 
 
-def test_other_tab_insert_keeps_edited_task_focused(
-    serve_dashboard: Callable[[str], LiveDashboard], new_page: Callable[..., Page]
-) -> None:
-    dashboard = serve_dashboard(TODO)
-    page = open_list(new_page, dashboard)
+def test_other_tab_insert_keeps_edited_task_focused(chores: tuple[Page, LiveDashboard]) -> None:
+    page, dashboard = chores
     add(page, "One", "Two")
     task_texts(page).nth(1).press("End")
     other = page.context.new_page()
@@ -399,41 +373,32 @@ def test_other_tab_insert_keeps_edited_task_focused(
     assert [task["text"] for task in stored(page)] == ["Zero", "One", "Two!"]
 
 
-def test_widget_swap_keeps_input_focus_and_caret(
-    serve_dashboard: Callable[[str], LiveDashboard], new_page: Callable[..., Page]
-) -> None:
-    dashboard = serve_dashboard(TODO)
-    page = open_list(new_page, dashboard)
+def test_widget_swap_keeps_input_focus_and_caret(chores: tuple[Page, LiveDashboard]) -> None:
+    page, dashboard = chores
     new_task(page).fill("Half-typed")
     new_task(page).press("Home")
     new_task(page).press("ArrowRight")
 
-    page.evaluate(REPLACE_WIDGET, dashboard.widget("to-do").id)
-    page.keyboard.type("X")
+    type_after_swap(page, dashboard, "X")
 
     expect(new_task(page)).to_be_focused()
     expect(new_task(page)).to_have_value("HXalf-typed")
 
 
-def test_widget_swap_keeps_task_focus_and_caret(
-    serve_dashboard: Callable[[str], LiveDashboard], new_page: Callable[..., Page]
-) -> None:
-    dashboard = serve_dashboard(TODO)
-    page = open_list(new_page, dashboard)
+def test_widget_swap_keeps_task_focus_and_caret(chores: tuple[Page, LiveDashboard]) -> None:
+    page, dashboard = chores
     add(page, "One", "Two")
     task_texts(page).nth(1).press("End")
     task_texts(page).nth(1).press("ArrowLeft")
 
-    page.evaluate(REPLACE_WIDGET, dashboard.widget("to-do").id)
-    page.keyboard.type("X")
+    type_after_swap(page, dashboard, "X")
 
     expect(task_texts(page).nth(1)).to_be_focused()
     expect(task_texts(page).nth(1)).to_have_value("TwXo")
 
 
-def test_page_swap_keeps_input_focus(serve_dashboard: Callable[[str], LiveDashboard], new_page: Callable[..., Page]) -> None:
-    dashboard = serve_dashboard(TODO)
-    page = open_list(new_page, dashboard)
+def test_page_swap_keeps_input_focus(chores: tuple[Page, LiveDashboard]) -> None:
+    page, dashboard = chores
     new_task(page).fill("Half-typed")
     # An empty ETag makes the next page request a full fetch and swap.
     page.evaluate("() => { document.body.dataset.pageEtag = ''; }")

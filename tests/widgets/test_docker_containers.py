@@ -527,26 +527,20 @@ async def test_stopped_container_changes_html(tmp_path: Path) -> None:
     assert [event.type for event in events].count(WIDGET_UPDATED) == 2
 
 
-async def test_unhealthy_turn_pushes_update(tmp_path: Path) -> None:
-    fake = FakeDocker([container("web", status="Up 3 minutes (healthy)")])
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        pytest.param("Up 3 minutes (healthy)", "Up 3 minutes (unhealthy)", id="unhealthy-turn"),
+        pytest.param("Up 2 hours", "Up 4 seconds", id="restart"),
+    ],
+)
+async def test_status_change_pushes_update(tmp_path: Path, before: str, after: str) -> None:
+    fake = FakeDocker([container("web", status=before)])
     with serve_docker(fake, tmp_path / "docker.sock") as sock:
         async with refreshed_by_test(tmp_path, widget_yaml(sock)) as (runtime, client, widget):
             await refreshed_html(runtime, client, widget)
             events = record_events(runtime)
-            fake.containers[0] = container("web", status="Up 3 minutes (unhealthy)")
-            await runtime.clock.advance(15)
-            await refreshed_html(runtime, client, widget)
-
-    assert [event.type for event in events] == [WIDGET_UPDATED]
-
-
-async def test_restart_pushes_update(tmp_path: Path) -> None:
-    fake = FakeDocker([container("web", status="Up 2 hours")])
-    with serve_docker(fake, tmp_path / "docker.sock") as sock:
-        async with refreshed_by_test(tmp_path, widget_yaml(sock)) as (runtime, client, widget):
-            await refreshed_html(runtime, client, widget)
-            events = record_events(runtime)
-            fake.containers[0] = container("web", status="Up 4 seconds")
+            fake.containers[0] = container("web", status=after)
             await runtime.clock.advance(15)
             await refreshed_html(runtime, client, widget)
 
