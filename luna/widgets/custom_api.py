@@ -258,11 +258,16 @@ class CustomApiWidget(Widget):
 
         options = self.api_options
         named: dict[str, ApiRequest] = {"": options, **options.subrequests}
+        # A plain `except` rather than `except*`, because Python 3.11.2 (Debian 12's)
+        # wraps an exception raised inside `except*` in a new ExceptionGroup; 3.11.7 does not.
         try:
             async with asyncio.TaskGroup() as group:
                 tasks = {name: group.create_task(self._fetch_one(name, request, context)) for name, request in named.items()}
-        except* WidgetError as failures:
-            raise failures.exceptions[0] from None
+        except ExceptionGroup as failures:
+            matched, _ = failures.split(WidgetError)
+            if matched is None:
+                raise
+            raise _first_leaf(matched) from None
 
         responses = {name: task.result() for name, task in tasks.items()}
         return responses.pop(""), responses
@@ -387,3 +392,10 @@ def template_request(request: CustomAPIRequest) -> UpstreamRequest:
 
     body = request.body.encode() if request.body is not None else None
     return UpstreamRequest(request.effective_method, url, dict(request.headers), body, verify=not request.allow_insecure)
+
+
+def _first_leaf(group: BaseExceptionGroup[WidgetError]) -> WidgetError:
+    """Return the first exception of a group, looking inside nested groups."""
+
+    first = group.exceptions[0]
+    return _first_leaf(first) if isinstance(first, BaseExceptionGroup) else first
